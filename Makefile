@@ -1,0 +1,24 @@
+# Waspada — the README's two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/waspada
+export WASPADA_DATA ?= $(abspath ../shared/data)
+
+.PHONY: all deps build web demo test test-go bench clean
+
+all: build
+
+deps:            ## install missing Debian packages (PostgreSQL 15, PostGIS 3, GEOS, GDAL, Chromium)
+	.ci/install-deps
+
+build:
+	$(GO) build -o $(BIN) ./cmd/waspada
+
+test: deps build ## every test, against a throw-away PostGIS cluster
+	.ci/with-test-cluster $(GO) test -count=1 -timeout 20m ./...
+
+bench: deps build ## benchmarks that print figures (import, risk compute, tiles)
+	.ci/with-test-cluster $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+
+clean:
+	rm -rf bin web/dist
