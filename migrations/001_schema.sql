@@ -56,6 +56,15 @@ CREATE TABLE desa (
     repaired       boolean NOT NULL DEFAULT false
 );
 
+-- Kabupaten cut into pieces of at most 128 vertices: point-in-polygon and
+-- nearest-kabupaten look-ups against these are orders of magnitude faster than
+-- against whole coastlines (imports locate up to millions of points).
+CREATE TABLE kabupaten_part (
+    kabupaten_code text NOT NULL REFERENCES kabupaten (code) ON DELETE CASCADE,
+    geom           geometry(Polygon, 4326) NOT NULL
+);
+CREATE INDEX kabupaten_part_gix ON kabupaten_part USING gist (geom);
+
 CREATE INDEX provinsi_geom_gix  ON provinsi  USING gist (geom);
 CREATE INDEX kabupaten_geom_gix ON kabupaten USING gist (geom);
 CREATE INDEX kabupaten_prov_ix  ON kabupaten (provinsi_code);
@@ -186,3 +195,12 @@ CREATE TABLE import_log (
     rows_written integer NOT NULL,
     report      jsonb NOT NULL DEFAULT '{}'
 );
+
+-- Does a register's upper-case regency name ("KOTA MEDAN", "KAB. BATU BARA",
+-- "BATU BARA") name the same kabupaten as our "Kota Medan" / "Kabupaten Batu Bara"?
+CREATE FUNCTION waspada_same_regency(register text, official text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT official IS NOT NULL AND
+        regexp_replace(upper(regexp_replace(register, '^\s*(KABUPATEN|KAB\.?)\s+', '', 'i')), '[^A-Z0-9]', '', 'g')
+      = regexp_replace(upper(regexp_replace(official, '^\s*(KABUPATEN|KAB\.?)\s+', '', 'i')), '[^A-Z0-9]', '', 'g')
+$$;
