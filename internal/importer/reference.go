@@ -332,7 +332,10 @@ func (im *Importer) applyReference(ctx context.Context, tx pgx.Tx, rep *Referenc
 	for _, c := range skipped {
 		rep.Skipped = append(rep.Skipped, "desa polygon "+c+": no such village in the centroid list")
 	}
-	if err := step("upsert_ports"); err != nil {
+	if err := step("upsert_ref_ports"); err != nil {
+		return err
+	}
+	if err := step("delete_stale_ports"); err != nil {
 		return err
 	}
 	if err := tx.QueryRow(ctx, im.q.Get("port_report")).Scan(&rep.Ports.Total, &rep.Ports.Unlocated, &rep.Ports.Offshore, &rep.Ports.NameMismatch); err != nil {

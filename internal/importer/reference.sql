@@ -141,7 +141,7 @@ SELECT (SELECT count(*) FROM upd),
        coalesce((SELECT array_agg(code ORDER BY code) FROM ref_fixed f WHERE level = 'desa'
                  AND NOT EXISTS (SELECT 1 FROM ref_village v WHERE v.code = f.code)), '{}');
 
--- name: upsert_ports
+-- name: upsert_ref_ports
 -- Each register port gets its kabupaten: the one containing it, else the nearest
 -- within 25 km (ports stand on the water's edge and slightly offshore).
 WITH located AS (
@@ -175,6 +175,10 @@ ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, categ
     location_note = EXCLUDED.location_note, geom = EXCLUDED.geom, h3_r9 = EXCLUDED.h3_r9
 WHERE (port.name, port.kind, port.kabupaten_code, port.offshore_km, port.location_note)
       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.kabupaten_code, EXCLUDED.offshore_km, EXCLUDED.location_note);
+
+-- name: delete_stale_ports
+-- Register entries that are no longer in the register.
+DELETE FROM port p WHERE p.source = 'reference' AND NOT EXISTS (SELECT 1 FROM ref_port r WHERE r.id = p.id);
 
 -- name: port_report
 SELECT count(*) AS total,
