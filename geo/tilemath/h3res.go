@@ -8,9 +8,9 @@ import (
 // DisplayTilePx is the size at which MapLibre draws one vector tile.
 const DisplayTilePx = 512
 
-// h3EdgeKm is H3's average hexagon edge length per resolution (H3 v4 tables),
+// H3EdgeKm is H3's average hexagon edge length per resolution (H3 v4 tables),
 // returned by a function rather than held in a package variable.
-func h3EdgeKm(res int) float64 {
+func H3EdgeKm(res int) float64 {
 	edges := [...]float64{
 		1281.256011, 483.0568391, 182.5129565, 68.97922179, 26.07175968,
 		9.854090990, 3.724532667, 1.406475763, 0.531414010, 0.200786148,
@@ -27,7 +27,7 @@ func h3EdgeKm(res int) float64 {
 // stretches by under 2%), in display pixels.
 func CellPixels(res int, z uint32) float64 {
 	metresPerPx := MercatorWorld / (DisplayTilePx * float64(uint64(1)<<z))
-	return math.Sqrt(3) * h3EdgeKm(res) * 1000 / metresPerPx
+	return math.Sqrt(3) * H3EdgeKm(res) * 1000 / metresPerPx
 }
 
 // ResolutionForZoom picks, among the available resolutions, the finest whose

@@ -142,7 +142,7 @@ func TestResolutionForZoom(t *testing.T) {
 	for z := uint32(6); z <= 14; z++ {
 		r, _ := ResolutionForZoom(z, all, 8)
 		tileKm := MercatorWorld / 1000 / float64(uint64(1)<<z)
-		edge := h3EdgeKm(r)
+		edge := H3EdgeKm(r)
 		cells := tileKm * tileKm / (3 * math.Sqrt(3) / 2 * edge * edge)
 		if r != 9 && (cells < 100 || cells > 8000) {
 			t.Errorf("z%d res %d: %.0f cells per full tile", z, r, cells)
