@@ -1,0 +1,115 @@
+package audit
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/waspada-id/waspada/internal/access"
+)
+
+// Register adds GET /api/admin/audit, the admin's search over the log.
+func (l *Log) Register(r *mux.Router) {
+	r.HandleFunc("/api/admin/audit", l.search).Methods(http.MethodGet)
+}
+
+var (
+	usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	layerRe    = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+	routeRe    = regexp.MustCompile(`^/[A-Za-z0-9/_.{}-]{0,200}$`)
+)
+
+// search answers GET /api/admin/audit?user=&action=&layer=&route=&from=&to=&before=&limit=
+// (from/to: RFC 3339 or YYYY-MM-DD). Searching the log is itself audited.
+func (l *Log) search(w http.ResponseWriter, r *http.Request) {
+	p, ok := access.FromContext(r.Context())
+	if !ok {
+		httpError(w, http.StatusUnauthorized, "login required")
+		return
+	}
+	if p.Role != access.Admin {
+		httpError(w, http.StatusForbidden, "admin only")
+		return
+	}
+	q := r.URL.Query()
+	var f Filter
+	var bad string
+	check := func(name string, re *regexp.Regexp) string {
+		v := q.Get(name)
+		if v != "" && !re.MatchString(v) {
+			bad = name
+		}
+		return v
+	}
+	f.Username = check("user", usernameRe)
+	f.Layer = check("layer", layerRe)
+	f.Route = check("route", routeRe)
+	switch a := Action(q.Get("action")); a {
+	case "", Personal, Export, Admin:
+		f.Action = a
+	default:
+		bad = "action (want personal, export or admin)"
+	}
+	for _, tf := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(tf.name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				bad = tf.name + " (want YYYY-MM-DD or RFC 3339)"
+			}
+			*tf.dst = t
+		}
+	}
+	for _, nf := range []struct {
+		name string
+		max  int64
+		set  func(int64)
+	}{{"before", 1 << 62, func(v int64) { f.BeforeID = v }}, {"limit", MaxLimit, func(v int64) { f.Limit = int(v) }}} {
+		if v := q.Get(nf.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 || n > nf.max {
+				bad = nf.name + " (want a positive integer up to " + strconv.FormatInt(nf.max, 10) + ")"
+			}
+			nf.set(n)
+		}
+	}
+	if bad != "" {
+		httpError(w, http.StatusBadRequest, "bad parameter: "+bad)
+		return
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	rows, err := l.Search(r.Context(), f)
+	if err != nil {
+		httpError(w, http.StatusServiceUnavailable, "audit log unavailable")
+		return
+	}
+	if err := Record(r.Context(), Entry{Action: Admin, Route: "/api/admin/audit", Rows: int64(len(rows)),
+		Detail: map[string]any{"query": r.URL.RawQuery}}); err != nil {
+		httpError(w, http.StatusServiceUnavailable, "audit log unavailable")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{"rows": rows, "count": len(rows)})
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Parse("2006-01-02", v)
+}
+
+func httpError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
