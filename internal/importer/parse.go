@@ -89,7 +89,6 @@ func ParseCSV(r io.Reader, k *Kind, today time.Time) *Parsed {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -101,9 +100,10 @@ func ParseCSV(r io.Reader, k *Kind, today time.Time) *Parsed {
 				p.fail(pe.StartLine, "", "broken CSV quoting near line %d, column %d: %v (nothing after it was read)", pe.Line, pe.Column, pe.Err)
 				return p.out
 			}
-			p.fail(line, "", "cannot read: %v", err)
+			p.fail(0, "", "cannot read: %v", err)
 			return p.out
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			i, ok := idx[name]
 			if !ok {
