@@ -201,6 +201,6 @@ CREATE TABLE import_log (
 CREATE FUNCTION waspada_same_regency(register text, official text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT official IS NOT NULL AND
-        regexp_replace(upper(regexp_replace(register, '^\s*(KABUPATEN|KAB\.?)\s+', '', 'i')), '[^A-Z0-9]', '', 'g')
-      = regexp_replace(upper(regexp_replace(official, '^\s*(KABUPATEN|KAB\.?)\s+', '', 'i')), '[^A-Z0-9]', '', 'g')
+        regexp_replace(upper(regexp_replace(register, '^\s*(KABUPATEN ADMINISTRASI|KOTA ADMINISTRASI|KABUPATEN|KAB\.?)\s+', '', 'i')), '[^A-Z0-9]', '', 'g')
+      = regexp_replace(upper(regexp_replace(official, '^\s*(KABUPATEN ADMINISTRASI|KOTA ADMINISTRASI|KABUPATEN|KAB\.?)\s+', '', 'i')), '[^A-Z0-9]', '', 'g')
 $$;
