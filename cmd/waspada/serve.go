@@ -27,7 +27,11 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	dbConns := fs.Int("db-conns", 8, "database connections")
 	cors := fs.String("cors", "", "comma-separated origins allowed to fetch tiles cross-origin (* for any)")
 	publicURL := fs.String("public-url", "", "scheme://host[:port] written into TileJSON (default: from the request)")
+	sec := a.addSecurityFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := sec.load(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -42,6 +46,12 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	}
 
 	pool, err := a.openDB(ctx, int32(*dbConns))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	// Everything below runs as the app role, which cannot rewrite the audit log.
+	pool, err = a.appPool(ctx, pool, int32(*dbConns))
 	if err != nil {
 		return err
 	}
@@ -72,8 +82,11 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 			})
 		})
 	}
+	if err := a.mountSecurity(ctx, srv, pool, sec, dev != nil); err != nil {
+		return err
+	}
 	srv.Mount(tiles.Prefix, ts)
-	return srv.ListenAndServe(ctx)
+	return a.listen(ctx, srv, *addr, sec)
 }
 
 // devPrincipal parses WASPADA_DEV_PRINCIPAL: "admin", or "role:code,code" with
