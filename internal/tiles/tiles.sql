@@ -130,20 +130,16 @@ SELECT ST_AsMVT(t, 'desa_label', 4096, 'geom', 'fid') FROM (
 -- name: risk
 -- Both risk kinds of one cell in one feature, at the resolution chosen for the
 -- zoom, from the latest complete run only. Cells are stored pre-projected
--- (geom_3857) and indexed by (run_id, res, geom_3857).
+-- (geom_3857) and indexed by (run_id, res, geom_3857); the engine computes both
+-- kinds on the same cells, so the pmi row is a primary-key look-up.
 SELECT ST_AsMVT(t, 'risk', 4096, 'geom', 'fid') FROM (
-    SELECT c.h3 AS fid, to_hex(c.h3) AS h3, $6::smallint AS res,
-           max(c.kabupaten_code) AS kabupaten_code,
-           max(c.score) FILTER (WHERE c.kind = 'tppo') AS tppo_score,
-           max(c.gi_bin) FILTER (WHERE c.kind = 'tppo') AS tppo_bin,
-           max(c.score) FILTER (WHERE c.kind = 'pmi') AS pmi_score,
-           max(c.gi_bin) FILTER (WHERE c.kind = 'pmi') AS pmi_bin,
-           ST_AsMVTGeom(min(c.geom_3857), min(e.env), 4096, 64, true) AS geom
-    FROM risk_cell c,
-         (SELECT ST_TileEnvelope($1, $2, $3) AS env, ST_TileEnvelope($1, $2, $3, margin => 0.015625) AS buf) e
-    WHERE c.run_id = $5::bigint AND c.res = $6::smallint AND c.geom_3857 && e.buf
-      AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
-    GROUP BY c.h3
+    SELECT c.h3 AS fid, to_hex(c.h3) AS h3, c.res::int AS res, c.kabupaten_code,
+           c.score AS tppo_score, c.gi_bin::int AS tppo_bin, p.score AS pmi_score, p.gi_bin::int AS pmi_bin,
+           ST_AsMVTGeom(c.geom_3857, e.env, 4096, 64, true) AS geom
+    FROM (SELECT ST_TileEnvelope($1, $2, $3) AS env, ST_TileEnvelope($1, $2, $3, margin => 0.015625) AS buf) e
+    JOIN risk_cell c ON c.run_id = $5::bigint AND c.kind = 'tppo' AND c.res = $6::smallint AND c.geom_3857 && e.buf
+    LEFT JOIN risk_cell p ON p.run_id = c.run_id AND p.kind = 'pmi' AND p.res = c.res AND p.h3 = c.h3
+    WHERE ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
 ) t WHERE geom IS NOT NULL
 
 -- name: ports
