@@ -22,3 +22,13 @@ bench: deps build ## benchmarks that print figures (import, risk compute, tiles)
 
 clean:
 	rm -rf bin web/dist
+
+# Fuzz each parser that takes outside input for FUZZTIME (seed corpora in the
+# packages' testdata/fuzz run in every `make test` too). Go allows one -fuzz
+# target per run, hence one line each.
+FUZZTIME ?= 30s
+.PHONY: fuzz
+fuzz:            ## fuzz tile coordinates, CSV and GeoJSON import parsers (FUZZTIME each)
+	$(GO) test ./geo/tilemath -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/importer -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/importer -run '^$$' -fuzz '^FuzzParseGeoJSON$$' -fuzztime $(FUZZTIME)
