@@ -16,7 +16,13 @@ import (
 	"github.com/waspada-id/waspada/internal/testdb"
 )
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+// quiet discards logs unless WASPADA_DEBUG is set (then step timings are shown).
+func quiet() *slog.Logger {
+	if os.Getenv("WASPADA_DEBUG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 func newImporter(t testing.TB, pool *pgxpool.Pool) *importer.Importer {
 	t.Helper()
@@ -40,9 +46,9 @@ func count(t testing.TB, pool *pgxpool.Pool, query string, args ...any) float64 
 func TestReferenceData(t *testing.T) {
 	pool := testdb.Reference(t)
 	checks := []struct {
-		name      string
-		query     string
-		min, max  float64
+		name     string
+		query    string
+		min, max float64
 	}{
 		{"kabupaten", "SELECT count(*) FROM kabupaten", 514, 514},
 		{"kabupaten all valid", "SELECT count(*) FROM kabupaten WHERE NOT ST_IsValid(geom)", 0, 0},
@@ -203,7 +209,7 @@ func TestGoodImportIdempotentAndDryRun(t *testing.T) {
 	want := map[string]float64{
 		"SELECT count(*) FROM worksite": 2, "SELECT count(*) FROM resident": 2, "SELECT count(*) FROM resident_identity": 2,
 		"SELECT count(*) FROM incident": 2,
-		"SELECT count(*) FROM resident WHERE id = 'RES-0000001' AND kabupaten_code = '72.06'": 1, // Morowali
+		"SELECT count(*) FROM resident WHERE id = 'RES-0000001' AND kabupaten_code = '72.06'":                1, // Morowali
 		"SELECT count(*) FROM incident WHERE id = 'INC-1' AND kabupaten_code = '53.01' AND geom IS NOT NULL": 1,
 	}
 	for q, n := range want {

@@ -8,12 +8,19 @@
 package importer
 
 import (
+	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/waspada-id/waspada/geo/locate"
 	"github.com/waspada-id/waspada/internal/store"
 )
 
@@ -25,6 +32,54 @@ type Importer struct {
 	pool *pgxpool.Pool
 	q    store.Named
 	log  *slog.Logger
+
+	// kabupaten locates operational points; loaded on first use, since the
+	// reference import (which fills kabupaten_part) may run on the same Importer.
+	kabOnce   sync.Once
+	kabupaten *locate.Index
+	kabErr    error
+}
+
+// maxOffshoreKm is how far outside every kabupaten a point may lie (a jetty, a
+// landing point, a coastal hotel) and still count as in Indonesia.
+const maxOffshoreKm = 25
+
+// kabIndex loads the kabupaten pieces into an in-memory index.
+func (im *Importer) kabIndex(ctx context.Context) (*locate.Index, error) {
+	im.kabOnce.Do(func() {
+		rows, err := im.pool.Query(ctx, im.q.Get("kabupaten_pieces"))
+		if err != nil {
+			im.kabErr = fmt.Errorf("load kabupaten pieces: %w", err)
+			return
+		}
+		var pieces []locate.Piece
+		for rows.Next() {
+			var code string
+			var b []byte
+			if err := rows.Scan(&code, &b); err != nil {
+				im.kabErr = err
+				return
+			}
+			g, err := wkb.Unmarshal(b)
+			if err != nil {
+				im.kabErr = fmt.Errorf("kabupaten %s piece: %w", code, err)
+				return
+			}
+			if poly, ok := g.(orb.Polygon); ok {
+				pieces = append(pieces, locate.Piece{Code: code, Polygon: poly})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			im.kabErr = err
+			return
+		}
+		if len(pieces) == 0 {
+			im.kabErr = errors.New("no kabupaten boundaries in the database: run `waspada import reference` first")
+			return
+		}
+		im.kabupaten = locate.New(pieces, 0.1)
+	})
+	return im.kabupaten, im.kabErr
 }
 
 // New prepares an importer on pool.

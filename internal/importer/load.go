@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 )
 
@@ -68,6 +72,9 @@ func (im *Importer) File(ctx context.Context, kindName, path string, dryRun bool
 	defer f.Close()
 	start := time.Now()
 	today := time.Now().UTC().Truncate(24 * time.Hour)
+	defer func() {
+		im.log.Debug("import done", "kind", kindName, "elapsed", time.Since(start).Round(time.Millisecond))
+	}()
 	var parsed *Parsed
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
@@ -77,6 +84,7 @@ func (im *Importer) File(ctx context.Context, kindName, path string, dryRun bool
 	default:
 		return nil, fmt.Errorf("%s: unknown file type (want .csv or .geojson)", path)
 	}
+	im.log.Debug("parsed", "kind", kindName, "rows", len(parsed.Rows), "elapsed", time.Since(start).Round(time.Millisecond))
 	rep, err := im.Load(ctx, parsed, path, dryRun)
 	if err != nil {
 		return nil, err
@@ -115,15 +123,18 @@ func (im *Importer) load(ctx context.Context, p *Parsed, rep *Report) error {
 		defs = append(defs, c.name+" "+c.typ.pgType())
 	}
 	if k.point {
-		cols = append(cols, "lon", "lat", "h3")
-		defs = append(defs, "lon double precision", "lat double precision", "h3 bigint")
-	}
-	if k.Name != "indicators" {
-		defs = append(defs, "kabupaten_code text", "offshore_km double precision")
+		cols = append(cols, "lon", "lat", "h3", "kabupaten_code", "offshore_km")
+		defs = append(defs, "lon double precision", "lat double precision", "h3 bigint", "kabupaten_code text", "offshore_km double precision")
 	}
 	// Column names come from the fixed spec above, never from the input file.
 	if _, err := tx.Exec(ctx, "CREATE TEMP TABLE stage ("+strings.Join(defs, ", ")+") ON COMMIT DROP"); err != nil {
 		return fmt.Errorf("create staging table: %w", err)
+	}
+	var loc []located
+	if k.point {
+		if loc, err = im.locateRows(ctx, p, rep); err != nil {
+			return err
+		}
 	}
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {
@@ -137,10 +148,10 @@ func (im *Importer) load(ctx context.Context, p *Parsed, rep *Report) error {
 		vals = append(vals, r.Values...)
 		if k.point {
 			if r.Lon != nil {
-				c := h3.LatLngToCell(h3.LatLng{Lat: *r.Lat, Lng: *r.Lon}, 9)
-				vals = append(vals, *r.Lon, *r.Lat, int64(c))
+				l := loc[i-1]
+				vals = append(vals, *r.Lon, *r.Lat, l.h3, l.code, l.km)
 			} else {
-				vals = append(vals, nil, nil, nil)
+				vals = append(vals, nil, nil, nil, nil, nil)
 			}
 		}
 		return vals, nil
@@ -156,6 +167,8 @@ func (im *Importer) load(ctx context.Context, p *Parsed, rep *Report) error {
 	if len(rep.Errors) > 0 || rep.DryRun {
 		return nil // rolled back by the deferred Rollback
 	}
+	t = time.Now()
+	defer func() { im.log.Debug("written", "kind", k.Name, "elapsed", time.Since(t).Round(time.Millisecond)) }()
 	if err := tx.QueryRow(ctx, im.q.Get("upsert_"+k.Name)).Scan(&rep.Written); err != nil {
 		return fmt.Errorf("write %s: %w", k.Name, err)
 	}
@@ -214,14 +227,61 @@ func (im *Importer) checkStage(ctx context.Context, tx pgx.Tx, k *Kind, rep *Rep
 	if k.Name == "desa-binaan" {
 		return check("check_desa_binaan_point", "lat", "the point is %v km from the village centroid (more than 5 km)")
 	}
-	if err := exec("stage_locate"); err != nil {
-		return err
-	}
-	if err := check("stage_outside", "lat", "the point is not in Indonesia: %v km from the nearest kabupaten (more than 25 km)"); err != nil {
-		return err
-	}
 	if k.Name == "incidents" {
 		return exec("incident_from_desa")
 	}
 	return nil
+}
+
+// located is where a row's point lies: its H3 cell and kabupaten.
+type located struct {
+	h3   int64
+	code any // string, or nil when the row has no point
+	km   any
+}
+
+// locateRows finds every point's kabupaten (containing, else nearest within
+// maxOffshoreKm) with the in-memory index, on all cores, and reports points
+// outside Indonesia as row errors.
+func (im *Importer) locateRows(ctx context.Context, p *Parsed, rep *Report) ([]located, error) {
+	ix, err := im.kabIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := time.Now()
+	out := make([]located, len(p.Rows))
+	far := make([]float64, len(p.Rows))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(p.Rows); i += workers {
+				r := &p.Rows[i]
+				if r.Lon == nil {
+					continue
+				}
+				code, km := ix.Locate(orb.Point{*r.Lon, *r.Lat}, maxOffshoreKm)
+				c := h3.LatLngToCell(h3.LatLng{Lat: *r.Lat, Lng: *r.Lon}, 9)
+				out[i] = located{h3: int64(c), code: code, km: math.Round(km*1000) / 1000}
+				if code == "" {
+					far[i] = km
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	for i, km := range far {
+		if km == 0 {
+			continue
+		}
+		reason := "the point is not in Indonesia: more than 25 km from any kabupaten"
+		if !math.IsInf(km, 1) {
+			reason = fmt.Sprintf("the point is not in Indonesia: %.1f km from the nearest kabupaten (more than 25 km)", km)
+		}
+		rep.Errors = append(rep.Errors, RowError{Line: p.Rows[i].Line, Field: "lat", Reason: reason})
+	}
+	im.log.Debug("located", "rows", len(p.Rows), "elapsed", time.Since(t).Round(time.Millisecond))
+	return out, nil
 }

@@ -2,28 +2,8 @@
 -- from the kind's columns plus line, lon, lat, h3, kabupaten_code, offshore_km),
 -- checked here against the database, and upserted. One transaction throughout.
 
--- name: stage_locate
--- Kabupaten of each point: the containing one, else the nearest (within 25 km is
--- checked next). The KNN operator <-> orders by true distance to the pieces, so
--- a containing piece (distance 0) always comes first.
-UPDATE stage s SET kabupaten_code = loc.code, offshore_km = loc.km
-FROM (
-    SELECT st.line, n.code, n.km
-    FROM stage st
-    CROSS JOIN LATERAL (
-        SELECT kp.kabupaten_code AS code,
-               CASE WHEN ST_Intersects(kp.geom, ST_SetSRID(ST_MakePoint(st.lon, st.lat), 4326)) THEN 0
-                    ELSE ST_Distance(kp.geom::geography, ST_SetSRID(ST_MakePoint(st.lon, st.lat), 4326)::geography) / 1000 END AS km
-        FROM kabupaten_part kp
-        ORDER BY kp.geom <-> ST_SetSRID(ST_MakePoint(st.lon, st.lat), 4326)
-        LIMIT 1
-    ) n
-    WHERE st.lon IS NOT NULL
-) loc
-WHERE s.line = loc.line;
-
--- name: stage_outside
-SELECT line, round(offshore_km::numeric, 1)::float8 FROM stage WHERE lon IS NOT NULL AND (kabupaten_code IS NULL OR offshore_km > 25) ORDER BY line LIMIT 1000;
+-- name: kabupaten_pieces
+SELECT kabupaten_code, ST_AsBinary(geom) FROM kabupaten_part ORDER BY kabupaten_code;
 
 -- name: check_worksite_ref
 SELECT line, worksite_id FROM stage s

@@ -387,7 +387,7 @@ func ParseGeoJSON(r io.Reader, k *Kind, today time.Time) *Parsed {
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
-			Type     string                     `json:"type"`
+			Type     string `json:"type"`
 			Geometry *struct {
 				Type        string          `json:"type"`
 				Coordinates json.RawMessage `json:"coordinates"`

@@ -20,12 +20,12 @@ import (
 
 // ReferenceReport says what a reference import did.
 type ReferenceReport struct {
-	Areas         []LevelCount   // per level: features, repaired, empty after repair
-	AreaChanged   []AreaChange   // kabupaten whose repair changed the area by > 1 %
-	Derived       []string       // provinces dissolved from their kabupaten ("63 Kalimantan Selatan")
-	Skipped       []string       // codes skipped, with reason
-	Villages      int            // centroid rows inserted or changed
-	VillagePolys  int            // village polygons attached or changed
+	Areas         []LevelCount // per level: features, repaired, empty after repair
+	AreaChanged   []AreaChange // kabupaten whose repair changed the area by > 1 %
+	Derived       []string     // provinces dissolved from their kabupaten ("63 Kalimantan Selatan")
+	Skipped       []string     // codes skipped, with reason
+	Villages      int          // centroid rows inserted or changed
+	VillagePolys  int          // village polygons attached or changed
 	Ports         PortCount
 	PortsUnplaced []string // "id name: reason"
 	Duration      time.Duration
@@ -33,7 +33,7 @@ type ReferenceReport struct {
 
 // LevelCount counts one boundary level.
 type LevelCount struct {
-	Level                   string
+	Level                     string
 	Features, Repaired, Empty int
 }
 

@@ -9,17 +9,17 @@ import (
 type fieldType int
 
 const (
-	tID      fieldType = iota // identifier: 1–64 of A-Z a-z 0-9 . _ -
-	tText                     // free text, at most 500 characters
-	tDate                     // YYYY-MM-DD
-	tMonth                    // YYYY-MM, staged as the first day of the month
-	tInt                      // non-negative integer
-	tFloat                    // finite number
-	tEnum                     // one of column.enum
-	tISO3                     // ISO 3166-1 alpha-3 country code
-	tDesa                     // desa code 11.01.01.2001
-	tKab                      // kabupaten code 11.01
-	tName                     // indicator name [a-z][a-z0-9_]*
+	tID    fieldType = iota // identifier: 1–64 of A-Z a-z 0-9 . _ -
+	tText                   // free text, at most 500 characters
+	tDate                   // YYYY-MM-DD
+	tMonth                  // YYYY-MM, staged as the first day of the month
+	tInt                    // non-negative integer
+	tFloat                  // finite number
+	tEnum                   // one of column.enum
+	tISO3                   // ISO 3166-1 alpha-3 country code
+	tDesa                   // desa code 11.01.01.2001
+	tKab                    // kabupaten code 11.01
+	tName                   // indicator name [a-z][a-z0-9_]*
 )
 
 func (t fieldType) pgType() string {
