@@ -188,7 +188,7 @@ func RouteOf(path string) (route, layer string) {
 	switch {
 	case parts[0] == "tiles" && len(parts) >= 2:
 		layer = strings.TrimSuffix(parts[1], ".json")
-		if len(layer) > 32 || !validID(layer) {
+		if len(layer) > 32 || !validID(layer) || strings.Contains(layer, ".") {
 			layer = "invalid"
 		}
 		return "tiles", layer
@@ -196,7 +196,7 @@ func RouteOf(path string) (route, layer string) {
 		return "tiles", ""
 	case parts[0] == "api" && len(parts) >= 2:
 		r := "api/" + parts[1]
-		if len(parts[1]) > 32 || !validID(parts[1]) {
+		if len(parts[1]) > 32 || !validID(parts[1]) || strings.Contains(parts[1], ".") {
 			r = "api/invalid"
 		}
 		return r, ""
