@@ -9,10 +9,12 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/store"
+	"github.com/waspada-id/waspada/internal/tiles"
 )
 
 // securityFlags are serve's flags for TLS, cookies and limits.
@@ -89,7 +91,7 @@ func (a *app) mountSecurity(ctx context.Context, srv *server.Server, pool *pgxpo
 	if !devPrincipal {
 		srv.Use(svc.Middleware)
 	}
-	srv.Use(lg.Middleware)
+	srv.Use(lg.Middleware, lg.TileMiddleware(tiles.Prefix, personalTileLayers(tiles.Catalogue())))
 	svc.Register(srv.Router())
 	lg.Register(srv.Router())
 	return nil
@@ -106,4 +108,27 @@ func (a *app) listen(ctx context.Context, srv *server.Server, addr string, sf *s
 		ln = tls.NewListener(ln, sf.tls)
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// personalTileLayers reads the tile catalogue: which layers of a tileset carry
+// personal data at a zoom, for the audit of personal tiles.
+func personalTileLayers(cat []tiles.Tileset) audit.PersonalLayers {
+	return func(tileset string, z uint32, p access.Principal) []string {
+		if !p.MayUsePersonalAnywhere() {
+			return nil
+		}
+		for _, ts := range cat {
+			if ts.Name != tileset {
+				continue
+			}
+			var out []string
+			for _, l := range ts.Layers {
+				if l.Personal && z >= l.MinZoom && z <= l.MaxZoom {
+					out = append(out, l.Name)
+				}
+			}
+			return out
+		}
+		return nil
+	}
 }

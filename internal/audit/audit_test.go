@@ -2,8 +2,8 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -169,4 +169,3 @@ func TestSearchHandler(t *testing.T) {
 		t.Fatalf("admin searches audited: %+v", rows)
 	}
 }
-
