@@ -6,6 +6,7 @@
 //
 //	waspada-load --base http://127.0.0.1:8080 --tilesets risk --once      # cold pass
 //	waspada-load --base http://127.0.0.1:8080 --tilesets risk -d 20s      # warm pass
+//	waspada-load seed-risk --res 7   # SYNTHETIC national risk run, benchmark data only
 //
 // It asks for gzip and does not decompress (as a browser's network layer
 // would hand bytes to MapLibre), so client CPU goes to requests, not inflate.
@@ -59,7 +60,12 @@ type options struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	args := os.Args[1:]
+	runner := run
+	if len(args) > 0 && args[0] == "seed-risk" {
+		runner, args = seedRisk, args[1:]
+	}
+	if err := runner(ctx, args, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "waspada-load:", err)
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)

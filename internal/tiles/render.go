@@ -20,8 +20,14 @@ import (
 const (
 	extent = 4096
 	buffer = 64
-	// riskMinCellPx: a risk hexagon is drawn at least this many pixels wide.
-	riskMinCellPx = 8
+	// riskMinCellPx: a risk hexagon is drawn at least this many pixels wide, so
+	// the chosen resolution puts at most about 1,500 cells in a land tile
+	// (512²/(0.87·14²)); the next zoom doubles the width, so 14–37 px.
+	riskMinCellPx = 14
+	// When even the coarsest stored resolution is narrower than this, the risk
+	// layer is empty at that zoom: thousands of specks cost 200 ms a tile and show
+	// nothing the kabupaten choropleth does not.
+	riskFloorPx = riskMinCellPx / 2
 )
 
 // aggregateResolutions are the H3 resolutions aggregate layers can count at:
@@ -81,7 +87,7 @@ func (r *renderer) render(ctx context.Context, ts *Tileset, t tilemath.Tile, p a
 				continue
 			}
 			res, ok := tilemath.ResolutionForZoom(t.Z, snap.RiskRes, riskMinCellPx)
-			if !ok {
+			if !ok || tilemath.CellPixels(res, t.Z) < riskFloorPx {
 				continue
 			}
 			args = append(args, scope, snap.RunID, int16(res))

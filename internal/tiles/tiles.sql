@@ -22,7 +22,7 @@ SELECT ST_AsMVT(t, 'provinsi', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE p.geom && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: provinsi_label
 SELECT ST_AsMVT(t, 'provinsi_label', 4096, 'geom', 'fid') FROM (
@@ -32,7 +32,7 @@ SELECT ST_AsMVT(t, 'provinsi_label', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE p.label_point && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: kabupaten_boundary
 -- Kabupaten lines for the basemap: geometry and name only, for every user.
@@ -43,7 +43,7 @@ SELECT ST_AsMVT(t, 'kabupaten_boundary', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE k.geom && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: kabupaten_label
 SELECT ST_AsMVT(t, 'kabupaten_label', 4096, 'geom', 'fid') FROM (
@@ -53,7 +53,7 @@ SELECT ST_AsMVT(t, 'kabupaten_label', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE k.label_point && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: kabupaten_risk
 -- Kabupaten polygons with the latest run's rollups for the run's own period,
@@ -73,7 +73,7 @@ SELECT ST_AsMVT(t, 'kabupaten', 4096, 'geom', 'fid') FROM (
     LEFT JOIN risk_rollup p ON p.run_id = r.id AND p.kind = 'pmi' AND p.level = 'kabupaten' AND p.code = k.code AND p.period = r.period
     WHERE k.geom && e.b4326
       AND ($4::text[] IS NULL OR k.provinsi_code = ANY ($4::text[]) OR k.code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: kabupaten_risk_label
 SELECT ST_AsMVT(t, 'kabupaten_label', 4096, 'geom', 'fid') FROM (
@@ -84,7 +84,7 @@ SELECT ST_AsMVT(t, 'kabupaten_label', 4096, 'geom', 'fid') FROM (
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE k.label_point && e.b4326
       AND ($4::text[] IS NULL OR k.provinsi_code = ANY ($4::text[]) OR k.code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: kecamatan
 SELECT ST_AsMVT(t, 'kecamatan', 4096, 'geom', 'fid') FROM (
@@ -94,7 +94,7 @@ SELECT ST_AsMVT(t, 'kecamatan', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE k.geom && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: kecamatan_label
 SELECT ST_AsMVT(t, 'kecamatan_label', 4096, 'geom', 'fid') FROM (
@@ -104,7 +104,7 @@ SELECT ST_AsMVT(t, 'kecamatan_label', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE k.label_point && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: desa
 -- Village polygons exist for some provinces only; desa_label covers every village.
@@ -115,7 +115,7 @@ SELECT ST_AsMVT(t, 'desa', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE d.geom IS NOT NULL AND d.geom && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: desa_label
 SELECT ST_AsMVT(t, 'desa_label', 4096, 'geom', 'fid') FROM (
@@ -125,22 +125,27 @@ SELECT ST_AsMVT(t, 'desa_label', 4096, 'geom', 'fid') FROM (
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE d.centroid && e.b4326
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: risk
 -- Both risk kinds of one cell in one feature, at the resolution chosen for the
 -- zoom, from the latest complete run only. Cells are stored pre-projected
--- (geom_3857) and indexed by (run_id, res, geom_3857); the engine computes both
--- kinds on the same cells, so the pmi row is a primary-key look-up.
+-- (geom_3857) and indexed by (run_id, res, geom_3857): one index scan fetches
+-- both kinds' rows of the tile and a GROUP BY pairs them (a self-join was
+-- planned as a nested loop on the misestimated row count, 10x slower).
 SELECT ST_AsMVT(t, 'risk', 4096, 'geom', 'fid') FROM (
-    SELECT c.h3 AS fid, to_hex(c.h3) AS h3, c.res::int AS res, c.kabupaten_code,
-           c.score AS tppo_score, c.gi_bin::int AS tppo_bin, p.score AS pmi_score, p.gi_bin::int AS pmi_bin,
-           ST_AsMVTGeom(c.geom_3857, e.env, 4096, 64, true) AS geom
-    FROM (SELECT ST_TileEnvelope($1, $2, $3) AS env, ST_TileEnvelope($1, $2, $3, margin => 0.015625) AS buf) e
-    JOIN risk_cell c ON c.run_id = $5::bigint AND c.kind = 'tppo' AND c.res = $6::smallint AND c.geom_3857 && e.buf
-    LEFT JOIN risk_cell p ON p.run_id = c.run_id AND p.kind = 'pmi' AND p.res = c.res AND p.h3 = c.h3
-    WHERE ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+    SELECT c.h3 AS fid, to_hex(c.h3) AS h3, $6::smallint::int AS res, max(c.kabupaten_code) AS kabupaten_code,
+           max(c.score) FILTER (WHERE c.kind = 'tppo') AS tppo_score,
+           (max(c.gi_bin) FILTER (WHERE c.kind = 'tppo'))::int AS tppo_bin,
+           max(c.score) FILTER (WHERE c.kind = 'pmi') AS pmi_score,
+           (max(c.gi_bin) FILTER (WHERE c.kind = 'pmi'))::int AS pmi_bin,
+           ST_AsMVTGeom((array_agg(c.geom_3857))[1], ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+    FROM risk_cell c
+    WHERE c.run_id = $5::bigint AND c.res = $6::smallint
+      AND c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
+      AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
+    GROUP BY c.h3
+) t
 
 -- name: ports
 SELECT ST_AsMVT(t, 'ports', 4096, 'geom', 'fid') FROM (
@@ -152,7 +157,7 @@ SELECT ST_AsMVT(t, 'ports', 4096, 'geom', 'fid') FROM (
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE p.geom && e.b4326
       AND ($4::text[] IS NULL OR left(p.kabupaten_code, 2) = ANY ($4::text[]) OR p.kabupaten_code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: worksites
 SELECT ST_AsMVT(t, 'worksites', 4096, 'geom', 'fid') FROM (
@@ -164,7 +169,7 @@ SELECT ST_AsMVT(t, 'worksites', 4096, 'geom', 'fid') FROM (
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE w.geom && e.b4326
       AND ($4::text[] IS NULL OR left(w.kabupaten_code, 2) = ANY ($4::text[]) OR w.kabupaten_code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: desa_binaan
 -- A desa binaan is drawn at its village centroid (polygons are missing for most provinces).
@@ -177,7 +182,7 @@ SELECT ST_AsMVT(t, 'desa_binaan', 4096, 'geom', 'fid') FROM (
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE d.centroid && e.b4326
       AND ($4::text[] IS NULL OR left(d.kabupaten_code, 2) = ANY ($4::text[]) OR d.kabupaten_code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: incidents
 -- Single incidents: only for users with personal-data rights (see layers.go).
@@ -190,7 +195,7 @@ SELECT ST_AsMVT(t, 'incidents', 4096, 'geom', 'fid') FROM (
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE i.geom && e.b4326
       AND ($4::text[] IS NULL OR left(i.kabupaten_code, 2) = ANY ($4::text[]) OR i.kabupaten_code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: residents
 -- Single stays: only for users with personal-data rights (see layers.go). No
@@ -206,7 +211,7 @@ SELECT ST_AsMVT(t, 'residents', 4096, 'geom', 'fid') FROM (
                  ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326) e
     WHERE r.geom && e.b4326
       AND ($4::text[] IS NULL OR left(r.kabupaten_code, 2) = ANY ($4::text[]) OR r.kabupaten_code = ANY ($4::text[]))
-) t WHERE geom IS NOT NULL
+) t
 
 -- name: residents_cells
 -- Residents counted per H3 cell of resolution $6 (the parent of the stored
@@ -232,6 +237,9 @@ FROM incident i
 WHERE i.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
   AND ($5::text[] IS NULL OR left(i.kabupaten_code, 2) = ANY ($5::text[]) OR i.kabupaten_code = ANY ($5::text[]))
 GROUP BY 1
+
+-- (A NULL geometry from ST_AsMVTGeom, a feature clipped away entirely, is
+-- skipped by ST_AsMVT itself; filtering on it would compute it twice.)
 
 -- name: data_version
 -- What the tiles depend on, polled to invalidate the cache: the latest complete

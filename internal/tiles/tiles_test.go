@@ -306,6 +306,10 @@ func TestTilesScopeAndPersonalData(t *testing.T) {
 		if l := fetch(t, s, planner, "risk", batam6); len(l) != 0 {
 			t.Fatal("planner 53 sees risk cells in 21")
 		}
+		// At z4 even resolution 5 is under 4 px wide: the layer is empty there.
+		if l := fetch(t, s, admin, "risk", tilemath.TileAt(4, batamLon, batamLat)); len(l) != 0 {
+			t.Fatal("risk specks at z4")
+		}
 	})
 }
 
