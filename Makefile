@@ -32,3 +32,9 @@ fuzz:            ## fuzz tile coordinates, CSV and GeoJSON import parsers (FUZZT
 	$(GO) test ./geo/tilemath -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/importer -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/importer -run '^$$' -fuzz '^FuzzParseGeoJSON$$' -fuzztime $(FUZZTIME)
+
+# ---- tile server benchmark (issue 5) ----
+.PHONY: bench-tiles
+bench-tiles: deps build ## tile server under load: cold and warm passes over z4-12 tiles (BENCH_SIZE=demo|national)
+	$(GO) build -o bin/waspada-load ./cmd/waspada-load
+	.ci/with-test-cluster cmd/waspada-load/bench-tiles.sh
