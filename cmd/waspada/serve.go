@@ -72,6 +72,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	go ts.Run(ctx)
 
 	srv := server.New(server.Config{Addr: *addr}, a.log)
+	a.mountObserve(ctx, srv, pool, ts) // outermost: request ids, logs, metrics, health
 	if dev != nil {
 		a.log.Warn("DEVELOPMENT ONLY: authentication is replaced by a fixed principal for every request",
 			"env", devPrincipalEnv, "principal", dev.String())
