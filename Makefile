@@ -20,6 +20,9 @@ test: deps build ## every test, against a throw-away PostGIS cluster
 bench: deps build ## benchmarks that print figures (import, risk compute, tiles)
 	.ci/with-test-cluster $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 
+demo:            ## fresh machine -> running map on http://127.0.0.1:8080/
+	.ci/demo
+
 clean:
 	rm -rf bin web/dist
 
