@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +112,24 @@ func TestResidenceCols(t *testing.T) {
 	if Kinds()["incidents"].col("desa_code") != 4 {
 		t.Error("checkIncident assumes desa_code is column 4")
 	}
+}
+
+func BenchmarkParseCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(resHeader)
+	for i := 0; i < 100000; i++ {
+		sb.WriteString("R")
+		sb.WriteString(strconv.Itoa(i))
+		sb.WriteString(",CHN,ITAS,2027-01-31,2026-02-01,residence,,,,2026-02-03,,Li Wei,E1,-2.83,122.15\n")
+	}
+	doc := sb.String()
+	k := Kinds()["residences"]
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := ParseCSV(strings.NewReader(doc), k, today)
+		if len(p.Errors) > 0 {
+			b.Fatal(p.Errors[0])
+		}
+	}
+	b.ReportMetric(float64(b.N*100000)/b.Elapsed().Seconds(), "rows/s")
 }

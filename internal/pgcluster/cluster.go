@@ -86,10 +86,10 @@ func findBinDir() (string, error) {
 	return "", errors.New("PostgreSQL 15 server programs not found (looked in /usr/lib/postgresql/15/bin and PATH): run `make deps` or `apt-get install postgresql-15 postgresql-15-postgis-3`")
 }
 
-func (c *Cluster) dataDir() string  { return filepath.Join(c.Dir, "data") }
-func (c *Cluster) runDir() string   { return filepath.Join(c.Dir, "run") }
-func (c *Cluster) logFile() string  { return filepath.Join(c.Dir, "server.log") }
-func (c *Cluster) pwFile() string   { return filepath.Join(c.Dir, "superuser.pw") }
+func (c *Cluster) dataDir() string { return filepath.Join(c.Dir, "data") }
+func (c *Cluster) runDir() string  { return filepath.Join(c.Dir, "run") }
+func (c *Cluster) logFile() string { return filepath.Join(c.Dir, "server.log") }
+func (c *Cluster) pwFile() string  { return filepath.Join(c.Dir, "superuser.pw") }
 func (c *Cluster) initialised() bool {
 	_, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION"))
 	return err == nil
