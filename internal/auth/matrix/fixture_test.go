@@ -13,7 +13,8 @@ import (
 // (east of it), province 53 with 53.01. Residents with names and passports:
 // 15 in one cell of 21.71 and 9 in a neighbouring cell of the same parent
 // (the differencing trap), 3 in 21.01, 12 in 53.01. Incidents: 11 in 53.01, 2
-// in 21.71. Ports, worksites and desa binaan in each.
+// in 21.71. Ports, worksites and desa binaan in each; one worksite in 53.01
+// has 4 foreign workers.
 type place struct {
 	name     string
 	lon, lat float64
@@ -101,6 +102,10 @@ func loadFixture(t *testing.T, pool *pgxpool.Pool) secrets {
 			VALUES ($1, $2, 'manufacturing', $3, 100, $4, $5, $6)`,
 			fmt.Sprintf("WS-%d", i), "Pabrik "+p.name, 40+i, p.kab, pt(p.lon, p.lat+0.02), r9(p.lon, p.lat+0.02))
 	}
+	// a worksite with few foreign workers: a count from 1 to 9 of people
+	exec(`INSERT INTO worksite (id, name, sector, foreign_workers, local_workers, kabupaten_code, geom, h3_r9)
+		VALUES ('WS-small', 'Tambak Kecil', 'fishery', 4, 50, '53.01', $1, $2)`,
+		pt(placeK.lon+0.01, placeK.lat+0.01), r9(placeK.lon+0.01, placeK.lat+0.01))
 	var sec secrets
 	n := 0
 	addResidents := func(kab string, count int, lon, lat float64) {
