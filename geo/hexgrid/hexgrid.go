@@ -1,0 +1,370 @@
+// Package hexgrid builds the H3 analysis grid of the risk engine: the cells
+// covering a set of polygons (kabupaten) at one resolution plus a coastal band,
+// each cell assigned to one polygon's code, with neighbour lists (k-rings),
+// ring-distance spreading of point sources, and parent aggregation.
+//
+// Pure computation (h3-go, orb); no database.
+package hexgrid
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// Part is one polygon of an area (a kabupaten may have thousands of islands).
+type Part struct {
+	Code    string
+	Polygon orb.Polygon // lon/lat, outer ring first
+}
+
+// Grid is a fixed set of cells at one resolution. Cells are sorted by index so
+// that every run of the same inputs yields the same order.
+type Grid struct {
+	Res   int
+	Cells []h3.Cell
+	// Area holds each cell's index into Codes (its kabupaten).
+	Area  []int32
+	Codes []string
+	// Band marks cells added by the coastal band (their centre is at sea).
+	Band  []bool
+	index map[h3.Cell]int32
+}
+
+// CSR is a compressed neighbour list: the neighbours of cell i are
+// Nbr[Off[i]:Off[i+1]] (indices into the grid, the cell itself included).
+type CSR struct {
+	Off []int32
+	Nbr []int32
+}
+
+// Of returns the neighbours of i.
+func (c CSR) Of(i int) []int32 { return c.Nbr[c.Off[i]:c.Off[i+1]] }
+
+// Len is the number of cells.
+func (c CSR) Len() int { return len(c.Off) - 1 }
+
+// Spacing is the average distance in km between the centres of neighbouring
+// cells at res (sqrt(3) times the average edge length).
+func Spacing(res int) float64 {
+	return h3.HexagonEdgeLengthAvgKm(res) * math.Sqrt(3)
+}
+
+// Rings converts a radius in km to a k-ring count at res: the rings whose
+// centres lie within the radius, rounded, at least 0 (the cell itself).
+func Rings(res int, km float64) int {
+	if km <= 0 {
+		return 0
+	}
+	return int(math.Round(km / Spacing(res)))
+}
+
+// Cover returns the cells whose centre lies in one of the parts, plus the cells
+// containing any vertex of a part (so that islands smaller than a cell are not
+// lost), plus a band of bandKm around them (the sea next to the coast, where
+// ports, jetties and landing points sit). A cell claimed by several parts goes
+// to the part containing its centre, else to the first part touching it; band
+// cells go to the nearest covered cell's code (ties: lowest cell index).
+func Cover(parts []Part, res int, bandKm float64) (*Grid, error) {
+	if res < 0 || res > 15 {
+		return nil, fmt.Errorf("hexgrid: resolution %d out of range", res)
+	}
+	codeIx := map[string]int32{}
+	var codes []string
+	centre := map[h3.Cell]int32{}
+	touch := map[h3.Cell]int32{}
+	for _, p := range parts {
+		if len(p.Polygon) == 0 || len(p.Polygon[0]) < 3 {
+			continue
+		}
+		ci, ok := codeIx[p.Code]
+		if !ok {
+			ci = int32(len(codes))
+			codeIx[p.Code] = ci
+			codes = append(codes, p.Code)
+		}
+		gp := h3.GeoPolygon{GeoLoop: loop(p.Polygon[0])}
+		for _, hole := range p.Polygon[1:] {
+			gp.Holes = append(gp.Holes, loop(hole))
+		}
+		for _, c := range h3.PolygonToCells(gp, res) {
+			if _, dup := centre[c]; !dup {
+				centre[c] = ci
+			}
+		}
+		for _, ring := range p.Polygon {
+			for _, pt := range ring {
+				c := h3.LatLngToCell(h3.NewLatLng(pt[1], pt[0]), res)
+				if _, dup := touch[c]; !dup {
+					touch[c] = ci
+				}
+			}
+		}
+	}
+	for c, ci := range touch {
+		if _, ok := centre[c]; !ok {
+			centre[c] = ci
+		}
+	}
+	land := make([]h3.Cell, 0, len(centre))
+	for c := range centre {
+		land = append(land, c)
+	}
+	sortCells(land)
+
+	// Coastal band: cells within k rings of a covered cell that are not
+	// covered themselves; nearest covered cell wins (ring distance, then the
+	// lowest land cell index since land is visited in order).
+	k := Rings(res, bandKm)
+	type claim struct {
+		d    int
+		area int32
+	}
+	band := map[h3.Cell]claim{}
+	if k > 0 {
+		for _, c := range land {
+			for d, ring := range h3.GridDiskDistances(c, k) {
+				if d == 0 {
+					continue
+				}
+				for _, n := range ring {
+					if _, isLand := centre[n]; isLand {
+						continue
+					}
+					if cl, ok := band[n]; !ok || d < cl.d {
+						band[n] = claim{d, centre[c]}
+					}
+				}
+			}
+		}
+	}
+	all := make([]h3.Cell, 0, len(land)+len(band))
+	all = append(all, land...)
+	for c := range band {
+		all = append(all, c)
+	}
+	sortCells(all)
+	g := &Grid{Res: res, Cells: all, Area: make([]int32, len(all)), Codes: codes, Band: make([]bool, len(all)),
+		index: make(map[h3.Cell]int32, len(all))}
+	for i, c := range all {
+		g.index[c] = int32(i)
+		if a, ok := centre[c]; ok {
+			g.Area[i] = a
+		} else {
+			g.Area[i] = band[c].area
+			g.Band[i] = true
+		}
+	}
+	return g, nil
+}
+
+// FromCells builds a grid from explicit cells and their area codes (tests,
+// and parent grids).
+func FromCells(res int, cells []h3.Cell, codes []string) (*Grid, error) {
+	if len(cells) != len(codes) {
+		return nil, fmt.Errorf("hexgrid: %d cells but %d codes", len(cells), len(codes))
+	}
+	type pair struct {
+		c    h3.Cell
+		code string
+	}
+	ps := make([]pair, len(cells))
+	for i := range cells {
+		if cells[i].Resolution() != res {
+			return nil, fmt.Errorf("hexgrid: cell %s is not at resolution %d", cells[i], res)
+		}
+		ps[i] = pair{cells[i], codes[i]}
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].c < ps[j].c })
+	g := &Grid{Res: res, index: make(map[h3.Cell]int32, len(ps))}
+	codeIx := map[string]int32{}
+	for _, p := range ps {
+		if _, dup := g.index[p.c]; dup {
+			return nil, fmt.Errorf("hexgrid: cell %s listed twice", p.c)
+		}
+		ci, ok := codeIx[p.code]
+		if !ok {
+			ci = int32(len(g.Codes))
+			codeIx[p.code] = ci
+			g.Codes = append(g.Codes, p.code)
+		}
+		g.index[p.c] = int32(len(g.Cells))
+		g.Cells = append(g.Cells, p.c)
+		g.Area = append(g.Area, ci)
+		g.Band = append(g.Band, false)
+	}
+	return g, nil
+}
+
+// Len is the number of cells.
+func (g *Grid) Len() int { return len(g.Cells) }
+
+// Lookup finds a cell's index.
+func (g *Grid) Lookup(c h3.Cell) (int, bool) {
+	i, ok := g.index[c]
+	return int(i), ok
+}
+
+// Locate maps a cell of any resolution at least the grid's to the grid cell
+// containing it (its parent at the grid resolution).
+func (g *Grid) Locate(c h3.Cell) (int, bool) {
+	if !c.IsValid() {
+		return 0, false
+	}
+	r := c.Resolution()
+	if r < g.Res {
+		return 0, false
+	}
+	if r > g.Res {
+		c = c.Parent(g.Res)
+	}
+	return g.Lookup(c)
+}
+
+// Code is the area code of cell i.
+func (g *Grid) Code(i int) string { return g.Codes[g.Area[i]] }
+
+// Neighbours lists, for every cell, the grid cells within k rings including
+// itself (binary k-ring weights). Cells outside the grid are left out.
+func (g *Grid) Neighbours(k int) CSR {
+	off := make([]int32, 1, len(g.Cells)+1)
+	nbr := make([]int32, 0, len(g.Cells)*(3*k*(k+1)+1))
+	for _, c := range g.Cells {
+		disk := h3.GridDisk(c, k)
+		start := len(nbr)
+		for _, n := range disk {
+			if j, ok := g.index[n]; ok {
+				nbr = append(nbr, j)
+			}
+		}
+		s := nbr[start:]
+		sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
+		off = append(off, int32(len(nbr)))
+	}
+	return CSR{Off: off, Nbr: nbr}
+}
+
+// Source is a point source located by its H3 cell (any resolution at least the
+// grid's; finer cells are mapped to their parent).
+type Source struct {
+	Cell   h3.Cell
+	Weight float64
+}
+
+// Spread adds each source's weight times kernel(ring distance) to every grid
+// cell within k rings of the source's cell. The source cell itself need not be
+// in the grid (an offshore port still reaches the coast). kernel(d) for d in
+// 0..k; nil means 1.
+func (g *Grid) Spread(src []Source, k int, kernel func(d int) float64) []float64 {
+	out := make([]float64, len(g.Cells))
+	agg := aggregate(src, g.Res)
+	for _, s := range agg {
+		for d, ring := range h3.GridDiskDistances(s.Cell, k) {
+			w := s.Weight
+			if kernel != nil {
+				w *= kernel(d)
+			}
+			if w == 0 {
+				continue
+			}
+			for _, n := range ring {
+				if j, ok := g.index[n]; ok {
+					out[j] += w
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Within returns 1 for cells within k rings of any source, else 0.
+func (g *Grid) Within(src []Source, k int) []float64 {
+	out := make([]float64, len(g.Cells))
+	for _, s := range aggregate(src, g.Res) {
+		for _, n := range h3.GridDisk(s.Cell, k) {
+			if j, ok := g.index[n]; ok {
+				out[j] = 1
+			}
+		}
+	}
+	return out
+}
+
+// aggregate maps sources to the resolution and sums weights per cell, sorted
+// by cell so that floating-point sums are reproducible.
+func aggregate(src []Source, res int) []Source {
+	m := map[h3.Cell]float64{}
+	for _, s := range src {
+		c := s.Cell
+		if !c.IsValid() || c.Resolution() < res {
+			continue
+		}
+		if c.Resolution() > res {
+			c = c.Parent(res)
+		}
+		m[c] += s.Weight
+	}
+	out := make([]Source, 0, len(m))
+	for c, w := range m {
+		out = append(out, Source{c, w})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Cell < out[j].Cell })
+	return out
+}
+
+// Parents returns the distinct parent cells at res (sorted) and, for every
+// grid cell, the index of its parent.
+func (g *Grid) Parents(res int) ([]h3.Cell, []int32, error) {
+	if res > g.Res || res < 0 {
+		return nil, nil, fmt.Errorf("hexgrid: parent resolution %d not coarser than %d", res, g.Res)
+	}
+	ps := make([]h3.Cell, len(g.Cells))
+	uniq := map[h3.Cell]struct{}{}
+	for i, c := range g.Cells {
+		p := c
+		if res < g.Res {
+			p = c.Parent(res)
+		}
+		ps[i] = p
+		uniq[p] = struct{}{}
+	}
+	parents := make([]h3.Cell, 0, len(uniq))
+	for p := range uniq {
+		parents = append(parents, p)
+	}
+	sortCells(parents)
+	ix := make(map[h3.Cell]int32, len(parents))
+	for i, p := range parents {
+		ix[p] = int32(i)
+	}
+	child := make([]int32, len(g.Cells))
+	for i, p := range ps {
+		child[i] = ix[p]
+	}
+	return parents, child, nil
+}
+
+// CellAreaKm2 returns each cell's exact area.
+func (g *Grid) CellAreaKm2() []float64 {
+	out := make([]float64, len(g.Cells))
+	for i, c := range g.Cells {
+		out[i] = h3.CellAreaKm2(c)
+	}
+	return out
+}
+
+func sortCells(c []h3.Cell) { sort.Slice(c, func(i, j int) bool { return c[i] < c[j] }) }
+
+func loop(r orb.Ring) h3.GeoLoop {
+	out := make(h3.GeoLoop, 0, len(r))
+	for i, p := range r {
+		if i == len(r)-1 && len(r) > 1 && p == r[0] {
+			break // H3 loops are implicitly closed
+		}
+		out = append(out, h3.NewLatLng(p[1], p[0]))
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package hexgrid
+
+import (
+	"math"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/uber/h3-go/v4"
+)
+
+func square(lon, lat, half float64) orb.Polygon {
+	return orb.Polygon{{{lon - half, lat - half}, {lon + half, lat - half}, {lon + half, lat + half}, {lon - half, lat + half}, {lon - half, lat - half}}}
+}
+
+func TestCover(t *testing.T) {
+	big := square(110, -7, 0.2)     // about 44 × 44 km
+	islet := square(111, -7, 0.001) // 200 m across: no res-7 cell centre inside
+	west := square(109.7, -7, 0.1)  // touches big's west edge (lon 109.8)
+	parts := []Part{{"A", big}, {"B", islet}, {"C", west}}
+	g, err := Cover(parts, 7, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Len() == 0 {
+		t.Fatal("no cells")
+	}
+	var land, band int
+	for i, c := range g.Cells {
+		ll := c.LatLng()
+		pt := orb.Point{ll.Lng, ll.Lat}
+		inA := planar.PolygonContains(big, pt)
+		inC := planar.PolygonContains(west, pt)
+		switch {
+		case inA && g.Code(i) != "A":
+			t.Errorf("cell %s has its centre in A but is assigned to %s", c, g.Code(i))
+		case inC && g.Code(i) != "C":
+			t.Errorf("cell %s has its centre in C but is assigned to %s", c, g.Code(i))
+		case (inA || inC) && g.Band[i]:
+			t.Errorf("land cell %s marked as band", c)
+		}
+		if g.Band[i] {
+			band++
+		} else {
+			land++
+		}
+		if j, ok := g.Lookup(c); !ok || j != i {
+			t.Fatalf("lookup of %s = %d,%v", c, j, ok)
+		}
+		if i > 0 && g.Cells[i-1] >= c {
+			t.Fatal("cells not sorted")
+		}
+	}
+	// The islet has no cell centre, but its vertex cell is kept and assigned to B.
+	ic := h3.LatLngToCell(h3.NewLatLng(-7, 111), 7)
+	if i, ok := g.Lookup(ic); !ok || g.Code(i) != "B" {
+		t.Errorf("islet cell missing or not B")
+	}
+	// Area check: land cells cover the squares (12,000 km² for big + west ≈ 2,470 + 490 km²).
+	areaKm2 := float64(land) * h3.HexagonAreaAvgKm2(7)
+	if areaKm2 < 2400 || areaKm2 > 3400 {
+		t.Errorf("land cells cover %.0f km², want about 2,960", areaKm2)
+	}
+	// A 3 km band at res 7 is one ring: a cell just outside big's east edge is band, assigned to A.
+	east := h3.LatLngToCell(h3.NewLatLng(-7, 110.2+0.02), 7)
+	if i, ok := g.Lookup(east); !ok || !g.Band[i] || g.Code(i) != "A" {
+		t.Errorf("east band cell: ok=%v", ok)
+	}
+	far := h3.LatLngToCell(h3.NewLatLng(-7, 110.4), 7)
+	if _, ok := g.Lookup(far); ok {
+		t.Error("a cell 20 km offshore is in the grid")
+	}
+	t.Logf("%d land cells, %d band cells", land, band)
+
+	if _, err := Cover(parts, 16, 0); err == nil {
+		t.Error("resolution 16: want an error")
+	}
+}
+
+func TestNeighboursSpreadWithinParents(t *testing.T) {
+	o := h3.LatLngToCell(h3.NewLatLng(-6.9, 107.6), 7)
+	disk := o.GridDisk(4)
+	codes := make([]string, len(disk))
+	for i := range codes {
+		codes[i] = "32.73"
+	}
+	g, err := FromCells(7, disk, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := g.Neighbours(1)
+	for i, c := range g.Cells {
+		want := 7
+		if h3.GridDistance(c, o) == 4 {
+			want = 0 // edge cells: fewer; counted below
+		}
+		got := len(nb.Of(i))
+		if want == 7 && got != 7 {
+			t.Errorf("interior cell %s has %d neighbours (incl. self), want 7", c, got)
+		}
+		if want == 0 && (got < 4 || got > 5) {
+			t.Errorf("edge cell %s has %d neighbours (incl. self), want 4 or 5", c, got)
+		}
+	}
+	// Spread: one source of weight 3 with a kernel 1, 0.5 reaches 1 + 6 cells.
+	src := []Source{{Cell: o.Children(9)[0], Weight: 2}, {Cell: o, Weight: 1}}
+	s := g.Spread(src, 1, func(d int) float64 { return []float64{1, 0.5}[d] })
+	var total float64
+	for _, v := range s {
+		total += v
+	}
+	if i, _ := g.Lookup(o); s[i] != 3 || math.Abs(total-(3+6*1.5)) > 1e-12 {
+		t.Errorf("spread: centre %v total %v", s[i], total)
+	}
+	w := g.Within(src, 2)
+	var n int
+	for _, v := range w {
+		n += int(v)
+	}
+	if n != 19 {
+		t.Errorf("within 2 rings: %d cells, want 19", n)
+	}
+	ps, child, err := g.Parents(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range g.Cells {
+		if ps[child[i]] != c.Parent(6) {
+			t.Fatalf("cell %s mapped to parent %s", c, ps[child[i]])
+		}
+	}
+	if _, _, err := g.Parents(8); err == nil {
+		t.Error("finer parent: want an error")
+	}
+	if _, err := FromCells(7, []h3.Cell{o, o}, []string{"a", "a"}); err == nil {
+		t.Error("duplicate cell: want an error")
+	}
+}
+
+func TestRings(t *testing.T) {
+	tests := []struct {
+		res  int
+		km   float64
+		want int
+	}{
+		{7, 0, 0}, {7, 1, 0}, {7, 2.2, 1}, {7, 5, 2}, {5, 5, 0}, {9, 5, 17},
+	}
+	for _, tc := range tests {
+		if got := Rings(tc.res, tc.km); got != tc.want {
+			t.Errorf("Rings(%d, %v) = %d, want %d (spacing %.2f km)", tc.res, tc.km, got, tc.want, Spacing(tc.res))
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package risk
+
+import "math"
+
+// Influence says how a source layer reaches a cell.
+type Influence int
+
+const (
+	// Proximity: 1 when at least one source lies within the radius, else 0
+	// (RTM's "within distance" operationalisation).
+	Proximity Influence = iota + 1
+	// Density: the (optionally weighted) count of sources within the radius.
+	Density
+	// Area: a kabupaten indicator, the same for every cell of the kabupaten.
+	Area
+)
+
+func (i Influence) String() string {
+	switch i {
+	case Proximity:
+		return "proximity"
+	case Density:
+		return "density"
+	case Area:
+		return "area"
+	}
+	return "unknown"
+}
+
+// Factor is one row of the declarative factor table. Adding a factor is one
+// entry here plus, if its Layer is new, one query that loads that layer.
+type Factor struct {
+	Name    string // stable identifier, used in exports and the API
+	LabelID string // Bahasa Indonesia label for the map
+	LabelEN string
+	// Layer names the source: a point layer (see the layer constants) for
+	// proximity and density, an indicator name for Area factors.
+	Layer     string
+	Influence Influence
+	// RadiusKm is the reach of a proximity or density factor; converted to
+	// H3 k-rings at the analysis resolution (at least the cell itself).
+	RadiusKm float64
+	// Weighted sums Source.Weight (e.g. foreign workers) instead of counting sources.
+	Weighted bool
+	// Log transforms the raw value with log1p before it enters the model, for
+	// heavy-tailed counts where the tenth resident matters less than the first.
+	Log bool
+	// Kinds lists the risk kinds the factor is offered to; nil means all.
+	Kinds []string
+}
+
+// Point layers the engine knows how to load (internal/riskrun/queries.sql).
+const (
+	LayerResident      = "resident"      // foreign residents at a residence, active in the period
+	LayerHotel         = "hotel"         // hotel stays of foreign guests in the period
+	LayerWorksite      = "worksite"      // worksites with foreign workers; weight = foreign workers
+	LayerPortOfficial  = "port_official" // main and public ports
+	LayerPortTerminal  = "port_terminal" // special and private terminals
+	LayerPortInformal  = "port_informal" // informal landing points ("jalur tikus")
+	LayerDesaBinaan    = "desa_binaan"   // villages with an immigration officer, established by the period
+	IndicatorPoverty   = "poverty_rate"  // percent
+	IndicatorUnemploy  = "unemployment_rate"
+	IndicatorPMIDepart = "pmi_departures" // procedural departures in the month
+)
+
+// Factors is the factor table. Every factor is offered to both kinds; the fit
+// keeps only those that matter for each kind.
+func Factors() []Factor {
+	return []Factor{
+		{Name: "foreign_residents", LabelID: "Kepadatan WNA (domisili)", LabelEN: "Foreign residents (density)",
+			Layer: LayerResident, Influence: Density, RadiusKm: 3, Log: true},
+		{Name: "hotel_foreign_guests", LabelID: "Kepadatan tamu asing hotel", LabelEN: "Hotels with foreign guests (density)",
+			Layer: LayerHotel, Influence: Density, RadiusKm: 3, Log: true},
+		{Name: "foreign_workers", LabelID: "Tenaga kerja asing di lokasi kerja (kepadatan)", LabelEN: "Foreign workers at worksites (worker-weighted density)",
+			Layer: LayerWorksite, Influence: Density, RadiusKm: 5, Weighted: true, Log: true},
+		{Name: "worksite_near", LabelID: "Dekat lokasi kerja TKA", LabelEN: "Near a worksite with foreign workers",
+			Layer: LayerWorksite, Influence: Proximity, RadiusKm: 3},
+		{Name: "port_official", LabelID: "Dekat pelabuhan utama/umum", LabelEN: "Near a main or public port",
+			Layer: LayerPortOfficial, Influence: Proximity, RadiusKm: 5},
+		{Name: "port_terminal", LabelID: "Dekat terminal khusus/TUKS", LabelEN: "Near a special or private terminal",
+			Layer: LayerPortTerminal, Influence: Proximity, RadiusKm: 5},
+		{Name: "landing_informal", LabelID: "Dekat jalur tikus", LabelEN: "Near an informal landing point",
+			Layer: LayerPortInformal, Influence: Proximity, RadiusKm: 8},
+		{Name: "desa_binaan", LabelID: "Cakupan desa binaan", LabelEN: "Desa binaan coverage",
+			Layer: LayerDesaBinaan, Influence: Proximity, RadiusKm: 4},
+		{Name: "poverty_rate", LabelID: "Tingkat kemiskinan kabupaten (%)", LabelEN: "Kabupaten poverty rate (%)",
+			Layer: IndicatorPoverty, Influence: Area},
+		{Name: "unemployment_rate", LabelID: "Tingkat pengangguran kabupaten (%)", LabelEN: "Kabupaten unemployment rate (%)",
+			Layer: IndicatorUnemploy, Influence: Area},
+		{Name: "pmi_departures", LabelID: "Keberangkatan PMI prosedural (log)", LabelEN: "Procedural PMI departures (log)",
+			Layer: IndicatorPMIDepart, Influence: Area, Log: true},
+	}
+}
+
+// For reports whether the factor is offered to the risk kind.
+func (f Factor) For(kind string) bool {
+	if len(f.Kinds) == 0 {
+		return true
+	}
+	for _, k := range f.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Transform maps a raw factor value to the model's scale.
+func (f Factor) Transform(raw float64) float64 {
+	if f.Log {
+		return math.Log1p(math.Max(raw, 0))
+	}
+	return raw
+}

@@ -1,0 +1,313 @@
+package risk
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// FitOptions tunes the count regression.
+type FitOptions struct {
+	// Ridge is the L2 penalty on the standardised coefficients (the intercept
+	// is not penalised). A small value keeps the fit finite when a factor
+	// separates the data (no incident ever near it) or two factors are collinear.
+	Ridge float64
+	// NegBin fits a negative binomial (NB2) with its dispersion estimated by
+	// moments from the Poisson fit, so overdispersed counts do not make every
+	// factor look significant.
+	NegBin  bool
+	MaxIter int
+	Tol     float64
+	// KeepZ2 is the squared Wald z a factor needs to stay in the model; 0
+	// means log(n), the BIC threshold (dropping a parameter changes the
+	// deviance by about z², BIC charges log(n) per parameter).
+	KeepZ2 float64
+}
+
+// DefaultFitOptions: NB2, light ridge, BIC-threshold selection.
+func DefaultFitOptions() FitOptions {
+	return FitOptions{Ridge: 1, NegBin: true, MaxIter: 50, Tol: 1e-8}
+}
+
+// Fit is a fitted log-linear count model η = Intercept + Σ Coef[j]·x[j].
+type Fit struct {
+	Intercept float64
+	Coef      []float64 // per column, on the columns' own scale; 0 when dropped
+	SE        []float64 // standard errors (penalised information), 0 when dropped
+	Z         []float64
+	Kept      []bool
+	Alpha     float64 // NB2 dispersion (0: Poisson)
+	N         int
+	Events    float64
+	Deviance  float64 // Poisson deviance of the final fit
+	NullDev   float64 // Poisson deviance of the intercept-only model
+	Iter      int     // IRLS iterations of the final fit
+	Dropped   []string
+}
+
+// FitCounts regresses counts y on the columns X (X[j][i] is column j at cell
+// i), selecting columns by backward elimination: fit all, drop the column with
+// the smallest z² while it is below the threshold, refit. Columns that do not
+// vary are dropped at once.
+func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, error) {
+	n := len(y)
+	p := len(X)
+	if len(names) != p {
+		return nil, fmt.Errorf("risk: %d columns but %d names", p, len(names))
+	}
+	for j := range X {
+		if len(X[j]) != n {
+			return nil, fmt.Errorf("risk: column %s has %d rows, want %d", names[j], len(X[j]), n)
+		}
+	}
+	if n < 2 {
+		return nil, errors.New("risk: fewer than 2 cells")
+	}
+	var events float64
+	for _, v := range y {
+		if v < 0 || math.IsNaN(v) {
+			return nil, errors.New("risk: negative or NaN count")
+		}
+		events += v
+	}
+	if events == 0 {
+		return nil, errors.New("risk: no incidents in the training window")
+	}
+	if o.MaxIter == 0 {
+		o.MaxIter = 50
+	}
+	if o.Tol == 0 {
+		o.Tol = 1e-8
+	}
+	thr := o.KeepZ2
+	if thr == 0 {
+		thr = math.Log(float64(n))
+	}
+	// Standardise once: the penalty then treats factors alike whatever their units.
+	mean := make([]float64, p)
+	sd := make([]float64, p)
+	active := make([]bool, p)
+	var dropped []string
+	for j := range X {
+		m, s := meanSD(X[j])
+		mean[j], sd[j] = m, s
+		active[j] = s > 1e-12
+		if !active[j] {
+			dropped = append(dropped, names[j]+" (constant)")
+		}
+	}
+	var res *irlsResult
+	for {
+		cols := []int{}
+		for j := range active {
+			if active[j] {
+				cols = append(cols, j)
+			}
+		}
+		var err error
+		res, err = irlsPoissonNB(X, y, cols, mean, sd, o)
+		if err != nil {
+			return nil, err
+		}
+		worst, worstZ2 := -1, math.Inf(1)
+		for k, j := range cols {
+			z2 := res.z[k] * res.z[k]
+			if z2 < thr && z2 < worstZ2 {
+				worst, worstZ2 = j, z2
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		active[worst] = false
+		dropped = append(dropped, fmt.Sprintf("%s (z²=%.2f < %.2f)", names[worst], worstZ2, thr))
+	}
+	f := &Fit{Coef: make([]float64, p), SE: make([]float64, p), Z: make([]float64, p), Kept: make([]bool, p),
+		Alpha: res.alpha, N: n, Events: events, Iter: res.iter, Dropped: dropped}
+	// Back to the columns' own scale: b_j·(x−m)/s = (b_j/s)·x − b_j·m/s.
+	f.Intercept = res.b[0]
+	for k, j := range res.cols {
+		f.Coef[j] = res.b[k+1] / sd[j]
+		f.SE[j] = res.se[k] / sd[j]
+		f.Z[j] = res.z[k]
+		f.Kept[j] = true
+		f.Intercept -= res.b[k+1] * mean[j] / sd[j]
+	}
+	ybar := events / float64(n)
+	for i := range y {
+		eta := f.Intercept
+		for j := range X {
+			if f.Kept[j] {
+				eta += f.Coef[j] * X[j][i]
+			}
+		}
+		f.Deviance += poissonDev(y[i], math.Exp(eta))
+		f.NullDev += poissonDev(y[i], ybar)
+	}
+	return f, nil
+}
+
+// Eta is the linear predictor of row i (without the intercept when intercept is false).
+func (f *Fit) Eta(X [][]float64, i int, intercept bool) float64 {
+	var eta float64
+	if intercept {
+		eta = f.Intercept
+	}
+	for j := range X {
+		if f.Kept[j] {
+			eta += f.Coef[j] * X[j][i]
+		}
+	}
+	return eta
+}
+
+type irlsResult struct {
+	cols  []int
+	b     []float64 // intercept then standardised coefficients of cols
+	se, z []float64 // per col
+	alpha float64
+	iter  int
+}
+
+func irlsPoissonNB(X [][]float64, y []float64, cols []int, mean, sd []float64, o FitOptions) (*irlsResult, error) {
+	r, err := irls(X, y, cols, mean, sd, o, 0, nil)
+	if err != nil || !o.NegBin {
+		return r, err
+	}
+	// NB2 dispersion by moments (Cameron & Trivedi): E[(y−μ)² − y] = α μ².
+	n := len(y)
+	var num, den float64
+	for i := 0; i < n; i++ {
+		mu := math.Exp(etaStd(X, cols, mean, sd, r.b, i))
+		d := y[i] - mu
+		num += d*d - y[i]
+		den += mu * mu
+	}
+	alpha := 0.0
+	if den > 0 && num > 0 {
+		alpha = num / den
+	}
+	if alpha == 0 {
+		return r, nil
+	}
+	return irls(X, y, cols, mean, sd, o, alpha, r.b)
+}
+
+func etaStd(X [][]float64, cols []int, mean, sd, b []float64, i int) float64 {
+	eta := b[0]
+	for k, j := range cols {
+		eta += b[k+1] * (X[j][i] - mean[j]) / sd[j]
+	}
+	return eta
+}
+
+// irls fits the penalised log-link GLM by iteratively reweighted least
+// squares: with μ = exp(η), working weights w = μ/(1+αμ) and working response
+// z = η + (y−μ)/μ, solve (ZᵀWZ + λP) b = ZᵀWz, P the identity without the
+// intercept. α = 0 is Poisson.
+func irls(X [][]float64, y []float64, cols []int, mean, sd []float64, o FitOptions, alpha float64, start []float64) (*irlsResult, error) {
+	n := len(y)
+	q := len(cols) + 1
+	b := make([]float64, q)
+	if start != nil {
+		copy(b, start)
+	} else {
+		var s float64
+		for _, v := range y {
+			s += v
+		}
+		b[0] = math.Log(s / float64(n))
+	}
+	row := make([]float64, q)
+	A := mat.NewSymDense(q, nil)
+	rhs := mat.NewVecDense(q, nil)
+	var chol mat.Cholesky
+	var iter int
+	for iter = 1; iter <= o.MaxIter; iter++ {
+		ata := make([]float64, q*q)
+		atz := make([]float64, q)
+		for i := 0; i < n; i++ {
+			row[0] = 1
+			eta := b[0]
+			for k, j := range cols {
+				v := (X[j][i] - mean[j]) / sd[j]
+				row[k+1] = v
+				eta += b[k+1] * v
+			}
+			if eta > 30 {
+				eta = 30 // keep exp finite in the first, wild iterations
+			}
+			mu := math.Exp(eta)
+			w := mu / (1 + alpha*mu)
+			z := eta + (y[i]-mu)/mu
+			for a := 0; a < q; a++ {
+				wa := w * row[a]
+				atz[a] += wa * z
+				rowA := ata[a*q:]
+				for c := a; c < q; c++ {
+					rowA[c] += wa * row[c]
+				}
+			}
+		}
+		for a := 0; a < q; a++ {
+			for c := a; c < q; c++ {
+				v := ata[a*q+c]
+				if a == c && a > 0 {
+					v += o.Ridge
+				}
+				A.SetSym(a, c, v)
+			}
+			rhs.SetVec(a, atz[a])
+		}
+		if ok := chol.Factorize(A); !ok {
+			return nil, errors.New("risk: IRLS normal equations are not positive definite")
+		}
+		var nb mat.VecDense
+		if err := chol.SolveVecTo(&nb, rhs); err != nil {
+			return nil, fmt.Errorf("risk: IRLS solve: %w", err)
+		}
+		var delta float64
+		for a := 0; a < q; a++ {
+			delta = math.Max(delta, math.Abs(nb.AtVec(a)-b[a]))
+			b[a] = nb.AtVec(a)
+		}
+		if delta < o.Tol {
+			break
+		}
+	}
+	if iter > o.MaxIter {
+		iter = o.MaxIter
+	}
+	var inv mat.SymDense
+	if err := chol.InverseTo(&inv); err != nil {
+		return nil, fmt.Errorf("risk: IRLS covariance: %w", err)
+	}
+	r := &irlsResult{cols: cols, b: b, alpha: alpha, iter: iter, se: make([]float64, len(cols)), z: make([]float64, len(cols))}
+	for k := range cols {
+		r.se[k] = math.Sqrt(inv.At(k+1, k+1))
+		r.z[k] = b[k+1] / r.se[k]
+	}
+	return r, nil
+}
+
+func meanSD(x []float64) (float64, float64) {
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	var s float64
+	for _, v := range x {
+		s += (v - m) * (v - m)
+	}
+	return m, math.Sqrt(s / float64(len(x)))
+}
+
+func poissonDev(y, mu float64) float64 {
+	if y == 0 {
+		return 2 * mu
+	}
+	return 2 * (y*math.Log(y/mu) - (y - mu))
+}

@@ -1,0 +1,215 @@
+package risk
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/waspada-id/waspada/geo/hexgrid"
+)
+
+// Inputs are the layers a set of factor values is computed from, for one
+// period: point layers keyed by layer name and kabupaten indicators keyed by
+// indicator name then kabupaten code.
+type Inputs struct {
+	Points     map[string][]hexgrid.Source
+	Indicators map[string]map[string]float64
+}
+
+// Values computes the raw value of every factor at every cell: Values[f][i].
+// A point layer that is absent counts as empty; a kabupaten without an
+// indicator value gets NaN, which Model.Score treats as the national centre.
+func Values(g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
+	out := make([][]float64, len(fs))
+	for fi, f := range fs {
+		switch f.Influence {
+		case Proximity, Density:
+			src := in.Points[f.Layer]
+			if !f.Weighted {
+				unit := make([]hexgrid.Source, len(src))
+				for i, s := range src {
+					unit[i] = hexgrid.Source{Cell: s.Cell, Weight: 1}
+				}
+				src = unit
+			}
+			k := hexgrid.Rings(g.Res, f.RadiusKm)
+			if f.Influence == Proximity {
+				out[fi] = g.Within(src, k)
+			} else {
+				out[fi] = g.Spread(src, k, nil)
+			}
+		case Area:
+			vals := in.Indicators[f.Layer]
+			byArea := make([]float64, len(g.Codes))
+			for a, code := range g.Codes {
+				v, ok := vals[code]
+				if !ok {
+					v = math.NaN()
+				}
+				byArea[a] = v
+			}
+			col := make([]float64, g.Len())
+			for i := range col {
+				col[i] = byArea[g.Area[i]]
+			}
+			out[fi] = col
+		default:
+			return nil, fmt.Errorf("risk: factor %s: unknown influence %d", f.Name, f.Influence)
+		}
+	}
+	return out, nil
+}
+
+// Model is one risk kind's fitted model. A cell's log-contribution from
+// factor j is Coef[j]·(Transform_j(raw) − Center[j]); its score is the exp of
+// the sum of contributions, i.e. the relative risk against a cell with no
+// point factor present and national-average kabupaten indicators. For a 0/1
+// proximity factor the contribution is log RR when present and 0 when absent,
+// so the score is exactly the product of the RRs of the factors present.
+type Model struct {
+	Kind      string
+	Factors   []Factor
+	Center    []float64
+	Fit       *Fit
+	Intercept float64 // log expected incidents per cell in the training window at score 1
+}
+
+// Train fits a model for kind from raw factor values and incident counts per cell.
+func Train(kind string, fs []Factor, raw [][]float64, y []float64, o FitOptions) (*Model, error) {
+	if len(raw) != len(fs) {
+		return nil, fmt.Errorf("risk: %d value columns for %d factors", len(raw), len(fs))
+	}
+	m := &Model{Kind: kind, Factors: fs, Center: make([]float64, len(fs))}
+	X := make([][]float64, len(fs))
+	names := make([]string, len(fs))
+	for j, f := range fs {
+		names[j] = f.Name
+		col := make([]float64, len(raw[j]))
+		if f.Influence == Area {
+			var s float64
+			var c int
+			for _, v := range raw[j] {
+				if !math.IsNaN(v) {
+					s += f.Transform(v)
+					c++
+				}
+			}
+			if c > 0 {
+				m.Center[j] = s / float64(c)
+			}
+		}
+		for i, v := range raw[j] {
+			if math.IsNaN(v) {
+				col[i] = 0
+			} else {
+				col[i] = f.Transform(v) - m.Center[j]
+			}
+		}
+		if !f.For(kind) {
+			for i := range col {
+				col[i] = 0 // constant: dropped by the fit
+			}
+		}
+		X[j] = col
+	}
+	fit, err := FitCounts(X, y, names, o)
+	if err != nil {
+		return nil, fmt.Errorf("risk: fit %s: %w", kind, err)
+	}
+	m.Fit = fit
+	m.Intercept = fit.Intercept
+	return m, nil
+}
+
+// Score returns every cell's score and per-factor log-contributions
+// (contrib[i][j], float32 because that is how they are stored).
+func (m *Model) Score(raw [][]float64) ([]float64, [][]float32) {
+	n := 0
+	if len(raw) > 0 {
+		n = len(raw[0])
+	}
+	score := make([]float64, n)
+	contrib := make([][]float32, n)
+	flat := make([]float32, n*len(m.Factors))
+	for i := 0; i < n; i++ {
+		c := flat[i*len(m.Factors) : (i+1)*len(m.Factors)]
+		var eta float64
+		for j, f := range m.Factors {
+			if !m.Fit.Kept[j] {
+				continue
+			}
+			v := raw[j][i]
+			if math.IsNaN(v) {
+				continue
+			}
+			x := m.Fit.Coef[j] * (f.Transform(v) - m.Center[j])
+			c[j] = float32(x)
+			eta += x
+		}
+		score[i] = math.Exp(eta)
+		contrib[i] = c
+	}
+	return score, contrib
+}
+
+// RR is exp(coefficient) for kept factors and 1 for dropped ones: the
+// relative risk of a present proximity factor, or per unit of the
+// (transformed) value for the others.
+func (m *Model) RR(j int) float64 {
+	if !m.Fit.Kept[j] {
+		return 1
+	}
+	return math.Exp(m.Fit.Coef[j])
+}
+
+// Aggregate derives parent cells from child cells: a parent's contributions
+// and raw values are the means over its children in the grid, and its score
+// the exp of the summed mean contributions (the geometric mean of the
+// children's scores), so score = exp(Σ contrib) holds at every resolution.
+func Aggregate(parent []int32, nParents int, raw [][]float64, contrib [][]float32) (score []float64, praw [][]float64, pcontrib [][]float32) {
+	nf := len(raw)
+	count := make([]float64, nParents)
+	for _, p := range parent {
+		count[p]++
+	}
+	praw = make([][]float64, nf)
+	for j := range raw {
+		col := make([]float64, nParents)
+		nanCount := make([]float64, nParents)
+		for i, p := range parent {
+			v := raw[j][i]
+			if math.IsNaN(v) {
+				nanCount[p]++
+				continue
+			}
+			col[p] += v
+		}
+		for p := range col {
+			if have := count[p] - nanCount[p]; have > 0 {
+				col[p] /= have
+			} else {
+				col[p] = math.NaN()
+			}
+		}
+		praw[j] = col
+	}
+	sum := make([]float64, nParents*nf)
+	for i, p := range parent {
+		for j, v := range contrib[i] {
+			sum[int(p)*nf+j] += float64(v)
+		}
+	}
+	score = make([]float64, nParents)
+	pcontrib = make([][]float32, nParents)
+	for p := 0; p < nParents; p++ {
+		c := make([]float32, nf)
+		var eta float64
+		for j := 0; j < nf; j++ {
+			v := sum[p*nf+j] / count[p]
+			c[j] = float32(v)
+			eta += v
+		}
+		score[p] = math.Exp(eta)
+		pcontrib[p] = c
+	}
+	return score, praw, pcontrib
+}
