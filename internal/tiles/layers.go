@@ -27,6 +27,15 @@ type cellSpec struct {
 	PersonalFrom uint32
 }
 
+// encoder says who writes a layer's MVT bytes.
+type encoder int
+
+const (
+	encPostGIS encoder = iota // the named query returns ST_AsMVT bytes
+	encCells                  // counts per H3 cell, encoded in Go (cellSpec)
+	encRiskGo                 // risk rows projected, clipped and encoded in Go (orb)
+)
+
 // Layer is one MVT layer inside a tileset.
 type Layer struct {
 	Name        string // MVT layer name
@@ -40,6 +49,7 @@ type Layer struct {
 	// see personal data, and only inside their scope (the query filters by scope).
 	Personal bool
 	Cells    *cellSpec
+	Encoder  encoder
 }
 
 // Tileset is what one URL /tiles/{name}/{z}/{x}/{y}.mvt serves: one or more layers.
@@ -122,7 +132,7 @@ func Catalogue() []Tileset {
 
 	return []Tileset{
 		{Name: "risk", Description: "TPPO and PMI risk per H3 cell, latest complete run; the resolution follows the zoom",
-			Layers: []Layer{{Name: "risk", Query: "risk", MinZoom: 3, MaxZoom: 14, Args: argsRisk,
+			Layers: []Layer{{Name: "risk", Query: "risk_rows", Encoder: encRiskGo, MinZoom: 3, MaxZoom: 14, Args: argsRisk,
 				Description: "One hexagon per cell with both risk kinds: score (relative risk) and Gi* hot-spot bin (-3..3)",
 				Fields: map[string]string{"h3": fString, "res": fNumber, "kabupaten_code": fString,
 					"tppo_score": fNumber, "tppo_bin": fNumber, "pmi_score": fNumber, "pmi_bin": fNumber}}}},
@@ -152,7 +162,7 @@ func Catalogue() []Tileset {
 		{Name: "incidents", Description: "Incidents: counts per H3 cell, single cases for authorised users at high zoom",
 			Layers: []Layer{
 				{Name: "incidents_cells", Query: "incidents_cells", MinZoom: 4, MaxZoom: 16, Args: argsScope,
-					Cells:       &cellSpec{MinCellPx: 12, PersonalFrom: 10},
+					Cells: &cellSpec{MinCellPx: 12, PersonalFrom: 10}, Encoder: encCells,
 					Description: "Point at each H3 cell centre; count (1-9 suppressed for roles without personal-data rights); per-kind counts for authorised users",
 					Fields:      map[string]string{"h3": fString, "res": fNumber, "count": fNumber, "tppo": fNumber, "pmi": fNumber, "overstay": fNumber}},
 				{Name: "incidents", Query: "incidents", MinZoom: 10, MaxZoom: 16, Args: argsScope, Personal: true,
@@ -163,7 +173,7 @@ func Catalogue() []Tileset {
 		{Name: "residents", Description: "Foreign residents and hotel stays: counts per H3 cell, single stays for authorised users at high zoom",
 			Layers: []Layer{
 				{Name: "residents_cells", Query: "residents_cells", MinZoom: 4, MaxZoom: 16, Args: argsScope,
-					Cells:       &cellSpec{MinCellPx: 12, PersonalFrom: 13},
+					Cells: &cellSpec{MinCellPx: 12, PersonalFrom: 13}, Encoder: encCells,
 					Description: "Point at each H3 cell centre; count (1-9 suppressed for roles without personal-data rights); overstay and hotel counts for authorised users",
 					Fields:      map[string]string{"h3": fString, "res": fNumber, "count": fNumber, "overstay": fNumber, "hotel": fNumber}},
 				{Name: "residents", Query: "residents", MinZoom: 13, MaxZoom: 16, Args: argsScope, Personal: true,

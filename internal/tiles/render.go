@@ -3,11 +3,14 @@ package tiles
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/uber/h3-go/v4"
 
@@ -58,14 +61,27 @@ func visible(l *Layer, z uint32, p access.Principal) bool {
 	if l.Personal && !personal {
 		return false
 	}
-	if l.Cells != nil && personal && z >= l.Cells.PersonalFrom {
+	if l.Encoder == encCells && personal && z >= l.Cells.PersonalFrom {
 		return false
 	}
 	return true
 }
 
-// render builds the tile. SQL layers go to PostGIS in one batch (one round trip);
-// cell-count layers are counted in SQL and encoded here. The result is the
+// riskResolution is the H3 resolution the risk layer shows at zoom z, false
+// when the layer is empty there (no run, or cells too small to see).
+func riskResolution(z uint32, snap *snapshot) (int, bool) {
+	if snap.RunID == 0 {
+		return 0, false
+	}
+	res, ok := tilemath.ResolutionForZoom(z, snap.RiskRes, riskMinCellPx)
+	if !ok || tilemath.CellPixels(res, z) < riskFloorPx {
+		return 0, false
+	}
+	return res, true
+}
+
+// render builds the tile. ST_AsMVT layers go to PostGIS in one batch (one
+// round trip); Go-encoded layers run their own query. The result is the
 // concatenation of the layers in tileset order, empty when no layer has features.
 func (r *renderer) render(ctx context.Context, ts *Tileset, t tilemath.Tile, p access.Principal, snap *snapshot) ([]byte, error) {
 	scope := p.ScopeCodes() // nil = national; an empty scope matches nothing
@@ -73,7 +89,7 @@ func (r *renderer) render(ctx context.Context, ts *Tileset, t tilemath.Tile, p a
 	batch := &pgx.Batch{}
 	for i := range ts.Layers {
 		l := &ts.Layers[i]
-		if !visible(l, t.Z, p) || l.Cells != nil {
+		if !visible(l, t.Z, p) || l.Encoder != encPostGIS {
 			continue
 		}
 		args := []any{int32(t.Z), int32(t.X), int32(t.Y)}
@@ -83,11 +99,8 @@ func (r *renderer) render(ctx context.Context, ts *Tileset, t tilemath.Tile, p a
 		case argsRun:
 			args = append(args, scope, snap.RunID)
 		case argsRisk:
-			if snap.RunID == 0 {
-				continue
-			}
-			res, ok := tilemath.ResolutionForZoom(t.Z, snap.RiskRes, riskMinCellPx)
-			if !ok || tilemath.CellPixels(res, t.Z) < riskFloorPx {
+			res, ok := riskResolution(t.Z, snap)
+			if !ok {
 				continue
 			}
 			args = append(args, scope, snap.RunID, int16(res))
@@ -108,10 +121,19 @@ func (r *renderer) render(ctx context.Context, ts *Tileset, t tilemath.Tile, p a
 	}
 	for i := range ts.Layers {
 		l := &ts.Layers[i]
-		if l.Cells == nil || !visible(l, t.Z, p) {
+		if l.Encoder == encPostGIS || !visible(l, t.Z, p) {
 			continue
 		}
-		b, err := r.renderCells(ctx, l, t, scope, p.MayUsePersonalAnywhere())
+		var b []byte
+		var err error
+		switch l.Encoder {
+		case encCells:
+			b, err = r.renderCells(ctx, l, t, scope, p.MayUsePersonalAnywhere())
+		case encRiskGo:
+			if res, ok := riskResolution(t.Z, snap); ok {
+				b, err = r.renderRisk(ctx, l, t, scope, snap.RunID, res)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("tile %s/%s: layer %s: %w", ts.Name, t, l.Name, err)
 		}
@@ -126,6 +148,82 @@ func (r *renderer) render(ctx context.Context, ts *Tileset, t tilemath.Tile, p a
 		out = append(out, b...)
 	}
 	return out, nil
+}
+
+// renderRisk encodes the risk layer in Go: PostGIS selects the tile's cells
+// (both kinds paired per cell), Go projects them into the 4096 grid with the
+// same rounding as ST_AsMVTGeom (so a hexagon's edge lands on the same grid
+// points in both tiles it spans), makes exterior rings clockwise on screen as
+// the MVT spec asks, clips at the buffer and encodes with orb. Measured 1.6–2×
+// faster than ST_AsMVT on the same national tiles (BenchmarkRiskEncoders).
+func (r *renderer) renderRisk(ctx context.Context, l *Layer, t tilemath.Tile, scope []string, run int64, res int) ([]byte, error) {
+	rows, err := r.pool.Query(ctx, r.q.Get(l.Query), int32(t.Z), int32(t.X), int32(t.Y), scope, run, int16(res))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	b := t.Bounds3857()
+	s := float64(extent) / (b.MaxX - b.MinX)
+	layer := &mvt.Layer{Name: l.Name, Version: 2, Extent: extent}
+	for rows.Next() {
+		var (
+			cell    int64
+			kab     *string
+			ts, ps  *float64
+			tb, pb  *int16
+			geomWKB []byte
+		)
+		if err := rows.Scan(&cell, &kab, &ts, &tb, &ps, &pb, &geomWKB); err != nil {
+			return nil, err
+		}
+		g, err := wkb.Unmarshal(geomWKB)
+		if err != nil {
+			return nil, fmt.Errorf("cell %x: %w", cell, err)
+		}
+		poly, ok := g.(orb.Polygon)
+		if !ok || len(poly) == 0 {
+			continue
+		}
+		for ri, ring := range poly {
+			for i, pt := range ring {
+				ring[i] = orb.Point{math.Round((pt[0] - b.MinX) * s), math.Round((b.MaxY - pt[1]) * s)}
+			}
+			// orb measures orientation with y up; in the y-down tile grid an
+			// exterior ring that is clockwise on screen is orb.CCW.
+			if want := orb.CCW; (ri == 0) != (ring.Orientation() == want) {
+				ring.Reverse()
+			}
+		}
+		props := geojson.Properties{"h3": strconv.FormatUint(uint64(cell), 16), "res": res}
+		if kab != nil {
+			props["kabupaten_code"] = *kab
+		}
+		if ts != nil {
+			props["tppo_score"] = *ts
+			if tb != nil {
+				props["tppo_bin"] = int(*tb)
+			}
+		}
+		if ps != nil {
+			props["pmi_score"] = *ps
+			if pb != nil {
+				props["pmi_bin"] = int(*pb)
+			}
+		}
+		f := geojson.NewFeature(poly)
+		f.ID = uint64(cell)
+		f.Properties = props
+		layer.Features = append(layer.Features, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	layer.Clip(orb.Bound{Min: orb.Point{-buffer, -buffer}, Max: orb.Point{extent + buffer, extent + buffer}})
+	layer.RemoveEmpty(0, 0)
+	if len(layer.Features) == 0 {
+		return nil, nil
+	}
+	return mvt.Marshal(mvt.Layers{layer})
 }
 
 // renderCells counts points per H3 cell and emits one point per cell at the

@@ -147,6 +147,20 @@ SELECT ST_AsMVT(t, 'risk', 4096, 'geom', 'fid') FROM (
     GROUP BY c.h3
 ) t
 
+-- name: risk_rows
+-- The risk layer as rows for the Go encoder (render.go), which measured faster
+-- than ST_AsMVT on these tiles (see BenchmarkRiskEncoders): same cells as the
+-- "risk" query, raw Web Mercator geometry.
+SELECT c.h3, max(c.kabupaten_code),
+       max(c.score) FILTER (WHERE c.kind = 'tppo'), max(c.gi_bin) FILTER (WHERE c.kind = 'tppo'),
+       max(c.score) FILTER (WHERE c.kind = 'pmi'), max(c.gi_bin) FILTER (WHERE c.kind = 'pmi'),
+       ST_AsBinary((array_agg(c.geom_3857))[1])
+FROM risk_cell c
+WHERE c.run_id = $5::bigint AND c.res = $6::smallint
+  AND c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
+  AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
+GROUP BY c.h3
+
 -- name: ports
 SELECT ST_AsMVT(t, 'ports', 4096, 'geom', 'fid') FROM (
     SELECT ('x' || substr(md5(p.id), 1, 13))::bit(52)::bigint AS fid, p.id, p.name, p.kind, p.category,

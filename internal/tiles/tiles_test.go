@@ -68,8 +68,31 @@ func decode(t testing.TB, body []byte) map[string]*mvt.Layer {
 			t.Fatalf("layer %s twice in one tile", l.Name)
 		}
 		out[l.Name] = l
+		for _, f := range l.Features {
+			checkWinding(t, l.Name, f.Geometry)
+		}
 	}
 	return out
+}
+
+// checkWinding: MVT exterior rings are clockwise on screen (y down), which orb,
+// measuring with y up, calls CCW; holes the other way.
+func checkWinding(t testing.TB, layer string, g orb.Geometry) {
+	t.Helper()
+	var polys []orb.Polygon
+	switch g := g.(type) {
+	case orb.Polygon:
+		polys = []orb.Polygon{g}
+	case orb.MultiPolygon:
+		polys = g
+	}
+	for _, p := range polys {
+		for i, r := range p {
+			if (i == 0) != (r.Orientation() == orb.CCW) {
+				t.Fatalf("layer %s: ring %d has the wrong winding", layer, i)
+			}
+		}
+	}
 }
 
 func fetch(t testing.TB, s *Server, p access.Principal, set string, tile tilemath.Tile) map[string]*mvt.Layer {
