@@ -100,6 +100,7 @@ type Service struct {
 	now   func() time.Time
 
 	cache *authCache
+	hdr   []headerKV
 
 	tileUser, tileIP, apiUser, apiIP, loginIP *Limiter
 
@@ -120,6 +121,7 @@ func NewService(st *Store, cfg Config, log *slog.Logger) (*Service, error) {
 	return &Service{
 		store: st, cfg: cfg, log: log, now: time.Now,
 		cache:    newAuthCache(),
+		hdr:      securityHeaderList(cfg.CSP),
 		tileUser: NewLimiter(cfg.TilePerUser), tileIP: NewLimiter(cfg.TilePerIP),
 		apiUser: NewLimiter(cfg.APIPerUser), apiIP: NewLimiter(cfg.APIPerIP),
 		loginIP:   NewLimiter(cfg.LoginPerIP),
