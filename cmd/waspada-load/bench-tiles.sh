@@ -14,7 +14,8 @@ load=${WASPADA_LOAD_BIN:-bin/waspada-load}
 size=${BENCH_SIZE:-demo}
 conns=${BENCH_CONNS:-64}
 warm=${BENCH_WARM:-15s}
-cold_conns=${BENCH_COLD_CONNS:-8}
+cold_conns=${BENCH_COLD_CONNS:-4}
+cold_max=${BENCH_COLD_MAX:-4000}   # URLs per cold pass (a random sample; 0 = all)
 tmp=$(mktemp -d /tmp/waspada-bench-XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
@@ -63,8 +64,8 @@ auth=(-H "Authorization: Bearer $token")
 echo "serving on $base ($(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 
 for set in risk kabupaten basemap; do
-  step "cold $set: every tile once, $cold_conns connections"
-  "$load" --base "$base" "${auth[@]}" --tilesets "$set" --once -c "$cold_conns" --write-list "$tmp/$set.txt"
+  step "cold $set: each tile once (empty cache), $cold_conns connections"
+  "$load" --base "$base" "${auth[@]}" --tilesets "$set" --once -c "$cold_conns" --max-tiles "$cold_max" --write-list "$tmp/$set.txt"
 done
 
 step "warm: risk + kabupaten + basemap tiles, $conns connections, $warm (waspada-load)"

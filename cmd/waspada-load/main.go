@@ -282,6 +282,7 @@ func tileList(centres [][2]float64, zmin, zmax uint32, around int) []tilemath.Ti
 type result struct {
 	elapsed   time.Duration
 	latencies []time.Duration
+	byZoom    map[int][]time.Duration
 	status    map[int]int
 	errors    int
 	firstErr  string
@@ -301,6 +302,7 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 	var next atomic.Int64
 	type workerResult struct {
 		lat                  []time.Duration
+		byZoom               map[int][]time.Duration
 		status               map[int]int
 		errors, hits, misses int
 		bytes                int64
@@ -315,6 +317,7 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 			defer wg.Done()
 			wr := &results[w]
 			wr.status = map[int]int{}
+			wr.byZoom = map[int][]time.Duration{}
 			// In a timed run each worker starts at its own offset so that the
 			// connections do not walk the list in lock-step.
 			i := w * len(paths) / o.conns
@@ -355,6 +358,9 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 					return
 				}
 				wr.lat = append(wr.lat, d)
+				if z, ok := zoomOf(p); ok {
+					wr.byZoom[z] = append(wr.byZoom[z], d)
+				}
 				wr.bytes += n
 				wr.status[resp.StatusCode]++
 				switch resp.Header.Get("X-Cache") {
@@ -373,9 +379,12 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 		}(w)
 	}
 	wg.Wait()
-	res := &result{elapsed: time.Since(start), status: map[int]int{}}
+	res := &result{elapsed: time.Since(start), status: map[int]int{}, byZoom: map[int][]time.Duration{}}
 	for _, wr := range results {
 		res.latencies = append(res.latencies, wr.lat...)
+		for z, l := range wr.byZoom {
+			res.byZoom[z] = append(res.byZoom[z], l...)
+		}
 		for k, v := range wr.status {
 			res.status[k] += v
 		}
@@ -388,6 +397,22 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 		}
 	}
 	return res
+}
+
+// zoomOf reads z from /tiles/{set}/{z}/{x}/{y}.mvt.
+func zoomOf(path string) (int, bool) {
+	parts := strings.Split(path, "/")
+	if len(parts) != 6 {
+		return 0, false
+	}
+	z := 0
+	for _, c := range parts[3] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		z = z*10 + int(c-'0')
+	}
+	return z, true
 }
 
 // percentile of sorted durations (nearest rank).
@@ -422,6 +447,17 @@ func (r *result) print(w io.Writer) {
 		ratio = float64(r.hits) / float64(r.hits+r.misses)
 	}
 	fmt.Fprintf(w, "  cache      %d hits, %d misses: hit ratio %.1f%%\n", r.hits, r.misses, 100*ratio)
+	zooms := make([]int, 0, len(r.byZoom))
+	for z := range r.byZoom {
+		zooms = append(zooms, z)
+	}
+	slices.Sort(zooms)
+	for _, z := range zooms {
+		l := r.byZoom[z]
+		slices.Sort(l)
+		fmt.Fprintf(w, "  z%-2d        %6d tiles  p50 %s  p95 %s  p99 %s\n", z, len(l),
+			ms(percentile(l, 50)), ms(percentile(l, 95)), ms(percentile(l, 99)))
+	}
 	fmt.Fprintf(w, "  errors     %d", r.errors)
 	if r.firstErr != "" {
 		fmt.Fprintf(w, " (first: %s)", r.firstErr)
