@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -594,5 +595,67 @@ func TestOgrinfoReadsEveryTileset(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Neighbouring polygons keep a common border after projection, clipping and
+// snapping: each vertex of Batam (21.71) that lies on Bintan's (21.01)
+// outline is also a vertex of Bintan, at every zoom. The fixture's border
+// carries extra vertices, written once in each direction.
+func TestSharedBordersDoNotGap(t *testing.T) {
+	s := newTestServer(t, fixtureDB(t, false), Config{})
+	for _, z := range []uint32{6, 8, 10, 12} {
+		tile := tilemath.TileAt(z, 104.2, 1.05)
+		l := fetch(t, s, admin, "basemap", tile)["kabupaten_boundary"]
+		rings := map[string]orb.Ring{}
+		for _, f := range l.Features {
+			rings[f.Properties["code"].(string)] = f.Geometry.(orb.Polygon)[0]
+		}
+		west, east := rings["21.71"], rings["21.01"]
+		if west == nil || east == nil {
+			t.Fatalf("z%d: both kabupaten expected in %v", z, tile)
+		}
+		shared := 0
+		for _, v := range west {
+			if v[0] <= -buffer || v[0] >= extent+buffer || v[1] <= -buffer || v[1] >= extent+buffer {
+				continue // made by clipping at the buffer edge
+			}
+			if distToRing(v, east) > 0.5 {
+				continue
+			}
+			if !slices.Contains(east, v) {
+				t.Fatalf("z%d: border vertex %v of 21.71 is not a vertex of 21.01: a gap or overlap", z, v)
+			}
+			shared++
+		}
+		if shared == 0 {
+			t.Fatalf("z%d: no shared vertex compared", z)
+		}
+		t.Logf("z%d: %d border vertices shared", z, shared)
+	}
+}
+
+func distToRing(p orb.Point, r orb.Ring) float64 {
+	best := math.Inf(1)
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		u := 0.0
+		if l2 := dx*dx + dy*dy; l2 > 0 {
+			u = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l2))
+		}
+		best = math.Min(best, math.Hypot(p[0]-a[0]-u*dx, p[1]-a[1]-u*dy))
+	}
+	return best
+}
+
+// A database that does not answer within the per-request time-out gives a
+// clear 503, never a 500 or the database's text.
+func TestDBTimeoutIs503(t *testing.T) {
+	s := newTestServer(t, fixtureDB(t, true), Config{})
+	s.cfg.DBTimeout = time.Nanosecond
+	rec := get(t, s, &admin, tileURL("basemap", tilemath.TileAt(8, batamLon, batamLat)))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "timed out") {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }
