@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -167,5 +168,42 @@ func TestSearchHandler(t *testing.T) {
 	rows, _ := l.Search(context.Background(), Filter{Action: Admin})
 	if len(rows) != 1 || rows[0].Username != "admin" {
 		t.Fatalf("admin searches audited: %+v", rows)
+	}
+}
+
+func TestAuditPage(t *testing.T) {
+	pool := testdb.Empty(t)
+	l, _ := New(pool)
+	r := mux.NewRouter()
+	l.Register(r)
+	var as access.Principal
+	srv := httptest.NewServer(l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.ServeHTTP(w, req.WithContext(access.WithPrincipal(req.Context(), as)))
+	})))
+	defer srv.Close()
+	_ = Record(access.WithPrincipal(WithLog(context.Background(), l), intel), Entry{Action: Personal, Layer: "residents", Tile: "14/1/2", Rows: 5})
+	get := func(q string) (int, string) {
+		resp, err := http.Get(srv.URL + "/admin/audit" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	as = intel
+	if code, _ := get(""); code != 403 {
+		t.Fatalf("intel officer on the audit page = %d, want 403", code)
+	}
+	as = access.Principal{UserID: 1, Username: "admin", Role: access.Admin}
+	code, body := get("?user=intel1&action=personal")
+	if code != 200 || !strings.Contains(body, "<td>intel1</td>") || !strings.Contains(body, "14/1/2") {
+		t.Fatalf("audit page = %d\n%s", code, body)
+	}
+	if strings.Contains(body, "<script") || strings.Contains(body, "style=") {
+		t.Error("audit page has inline script or style (the CSP forbids them)")
+	}
+	if code, body := get("?user=%3Cscript%3E"); code != 400 || strings.Contains(body, "<script>") {
+		t.Errorf("bad user filter = %d (escaped: %v)", code, !strings.Contains(body, "<script>"))
 	}
 }

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	_ "embed"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -12,10 +14,23 @@ import (
 	"github.com/waspada-id/waspada/internal/access"
 )
 
-// Register adds GET /api/admin/audit, the admin's search over the log.
+// Register adds GET /api/admin/audit (JSON) and GET /admin/audit (a
+// server-rendered page, no scripts), the admin's search over the log.
 func (l *Log) Register(r *mux.Router) {
+	page := template.Must(template.New("audit").Parse(pageHTML))
 	r.HandleFunc("/api/admin/audit", l.search).Methods(http.MethodGet)
+	r.HandleFunc("/admin/audit", func(w http.ResponseWriter, r *http.Request) { l.page(w, r, page) }).Methods(http.MethodGet)
+	r.HandleFunc("/admin/audit.css", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		_, _ = w.Write(pageCSS)
+	}).Methods(http.MethodGet)
 }
+
+//go:embed page.html
+var pageHTML string
+
+//go:embed page.css
+var pageCSS []byte
 
 var (
 	usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
@@ -26,15 +41,92 @@ var (
 // search answers GET /api/admin/audit?user=&action=&layer=&route=&from=&to=&before=&limit=
 // (from/to: RFC 3339 or YYYY-MM-DD). Searching the log is itself audited.
 func (l *Log) search(w http.ResponseWriter, r *http.Request) {
+	if !adminOnly(w, r) {
+		return
+	}
+	f, bad := parseFilter(r)
+	if bad != "" {
+		httpError(w, http.StatusBadRequest, "bad parameter: "+bad)
+		return
+	}
+	rows, err := l.searchAudited(r, f)
+	if err != nil {
+		httpError(w, http.StatusServiceUnavailable, "audit log unavailable")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{"rows": rows, "count": len(rows)})
+}
+
+type pageView struct {
+	F        Filter
+	Action   Action
+	Actions  []Action
+	From, To string
+	Rows     []Row
+	More     string
+	Error    string
+}
+
+// page renders the same search as an HTML table for the admin.
+func (l *Log) page(w http.ResponseWriter, r *http.Request, page *template.Template) {
+	if !adminOnly(w, r) {
+		return
+	}
+	f, bad := parseFilter(r)
+	v := pageView{Actions: []Action{Personal, Export, Admin}, From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}
+	code := http.StatusOK
+	if bad != "" {
+		v.Error, code = "Parameter tidak valid / bad parameter: "+bad, http.StatusBadRequest
+	} else {
+		v.F, v.Action = f, f.Action
+		rows, err := l.searchAudited(r, f)
+		if err != nil {
+			v.Error, code = "Log audit tidak tersedia / audit log unavailable", http.StatusServiceUnavailable
+		}
+		v.Rows = rows
+		if len(rows) > 0 && len(rows) == f.Limit {
+			q := r.URL.Query()
+			q.Set("before", strconv.FormatInt(rows[len(rows)-1].ID, 10))
+			v.More = "/admin/audit?" + q.Encode()
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = page.Execute(w, v)
+}
+
+func adminOnly(w http.ResponseWriter, r *http.Request) bool {
 	p, ok := access.FromContext(r.Context())
 	if !ok {
 		httpError(w, http.StatusUnauthorized, "login required")
-		return
+		return false
 	}
 	if p.Role != access.Admin {
 		httpError(w, http.StatusForbidden, "admin only")
-		return
+		return false
 	}
+	return true
+}
+
+// searchAudited searches and records the search itself.
+func (l *Log) searchAudited(r *http.Request, f Filter) ([]Row, error) {
+	rows, err := l.Search(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	if err := Record(r.Context(), Entry{Action: Admin, Route: r.URL.Path, Rows: int64(len(rows)),
+		Detail: map[string]any{"query": r.URL.RawQuery}}); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// parseFilter reads user, action, layer, route, from, to (YYYY-MM-DD or RFC
+// 3339), before and limit; bad names the first bad parameter.
+func parseFilter(r *http.Request) (Filter, string) {
 	q := r.URL.Query()
 	var f Filter
 	var bad string
@@ -79,26 +171,10 @@ func (l *Log) search(w http.ResponseWriter, r *http.Request) {
 			nf.set(n)
 		}
 	}
-	if bad != "" {
-		httpError(w, http.StatusBadRequest, "bad parameter: "+bad)
-		return
-	}
 	if f.Limit == 0 {
 		f.Limit = 100
 	}
-	rows, err := l.Search(r.Context(), f)
-	if err != nil {
-		httpError(w, http.StatusServiceUnavailable, "audit log unavailable")
-		return
-	}
-	if err := Record(r.Context(), Entry{Action: Admin, Route: "/api/admin/audit", Rows: int64(len(rows)),
-		Detail: map[string]any{"query": r.URL.RawQuery}}); err != nil {
-		httpError(w, http.StatusServiceUnavailable, "audit log unavailable")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(map[string]any{"rows": rows, "count": len(rows)})
+	return f, bad
 }
 
 func parseTime(v string) (time.Time, error) {

@@ -25,7 +25,7 @@ const (
 // Middleware wraps the whole server: security headers, body limits, per-IP and
 // per-user rate limits, authentication (session cookie or Bearer API token),
 // CSRF on every state-changing request, and the admin-only guard on
-// /api/admin/. Handlers behind it find the access.Principal in the context;
+// /api/admin/ and /admin/. Handlers behind it find the access.Principal in the context;
 // unauthenticated requests only reach public paths (the login page, health).
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +93,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if strings.HasPrefix(r.URL.Path, "/api/admin/") && cred.p.Role != access.Admin {
+		if (strings.HasPrefix(r.URL.Path, "/api/admin/") || strings.HasPrefix(r.URL.Path, "/admin/")) && cred.p.Role != access.Admin {
 			writeError(w, http.StatusForbidden, "admin only")
 			return
 		}
