@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -142,7 +143,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, page *template.T
 }
 
 func validLoginCSRF(cookie, form string) bool {
-	return len(cookie) >= 16 && cookie == form
+	return len(cookie) >= 16 && subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) == 1
 }
 
 func roundUp(d time.Duration) string {

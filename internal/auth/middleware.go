@@ -67,7 +67,9 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 				writeError(w, http.StatusUnauthorized, "invalid or expired API token")
 				return
 			}
-			if !s.public(r.URL.Path) {
+			// CORS preflights for tiles carry no credentials by design; the tile
+			// server answers them without data (it refuses anonymous GETs).
+			if !s.public(r.URL.Path) && !(tile && isPreflight(r)) {
 				s.unauthenticated(w, r)
 				return
 			}
@@ -135,6 +137,10 @@ func (s *Service) unauthenticated(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer realm="waspada"`)
 	writeError(w, http.StatusUnauthorized, "login required")
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 }
 
 func isUnsafe(method string) bool {

@@ -146,6 +146,16 @@ func TestLoginSessionCSRFLogout(t *testing.T) {
 	e.addUser("intel1", access.IntelOfficer, nil, []string{"21.71", "21.01"})
 	c := e.browser()
 
+	// a CORS preflight for tiles passes without credentials (the probe would
+	// answer 500 if a handler were reached without a principal, so 500 here
+	// means it passed); elsewhere OPTIONS needs a login like everything else
+	pre := map[string]string{"Access-Control-Request-Method": "GET", "Origin": "http://map.example"}
+	if code, _, _ := do(t, c, "OPTIONS", e.srv.URL+"/tiles/x/1/2/3.mvt", pre, ""); code != 500 {
+		t.Errorf("anonymous tile preflight = %d, want it passed to the tile handler", code)
+	}
+	if code, _, _ := do(t, c, "OPTIONS", e.srv.URL+"/api/probe", pre, ""); code != 401 {
+		t.Errorf("anonymous OPTIONS on the API = %d, want 401", code)
+	}
 	// anonymous: API 401, page navigation redirected to the login page
 	if code, _, _ := do(t, c, "GET", e.srv.URL+"/api/probe", nil, ""); code != 401 {
 		t.Fatalf("anonymous API = %d, want 401", code)
