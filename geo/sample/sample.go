@@ -49,7 +49,7 @@ type Region struct {
 type part struct {
 	poly  orb.Polygon
 	bound orb.Bound
-	area  float64 // planar area of the outer ring in degrees², for area-weighted sampling
+	area  float64 // bounding-box area in degrees²: picking parts by it, then rejecting, is uniform over the region
 }
 
 // NewRegion wraps a Polygon or MultiPolygon; other geometry types give an empty region.
@@ -68,7 +68,7 @@ func NewRegion(g orb.Geometry) *Region {
 			continue
 		}
 		b := p.Bound()
-		r.parts = append(r.parts, part{poly: p, bound: b, area: math.Abs(planar.Area(orb.Polygon{p[0]}))})
+		r.parts = append(r.parts, part{poly: p, bound: b, area: (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1])})
 		if first {
 			r.bound, first = b, false
 		} else {
@@ -122,8 +122,9 @@ func Near(rng *rand.Rand, r *Region, center orb.Point, sigmaKm float64, tries in
 	return orb.Point{}, false
 }
 
-// Uniform draws a point uniformly over the region's area (parts weighted by
-// area, rejection inside each part's bounds); false after tries draws.
+// Uniform draws a point uniformly over the region's area (a part chosen by
+// its bounding-box area, a point in that box, rejection outside the part);
+// false after tries draws.
 func Uniform(rng *rand.Rand, r *Region, tries int) (orb.Point, bool) {
 	if len(r.parts) == 0 {
 		return orb.Point{}, false
@@ -267,25 +268,33 @@ func (ix *Points) Nearest(q orb.Point) (int, float64) {
 	// the nearest possible point of the next ring is farther than the best.
 	step := ix.cell * math.Min(KmPerDegLat, KmX(math.Min(math.Abs(q[1])+ix.cell, 89)))
 	maxR := max(ix.nx, ix.ny)
+	visit := func(x, y int) {
+		if x < 0 || y < 0 || x >= ix.nx || y >= ix.ny {
+			return
+		}
+		for _, i := range ix.grid[y*ix.nx+x] {
+			d := DistKm(q, ix.pts[i])
+			if d < bestKm || (d == bestKm && int(i) < best) {
+				best, bestKm = int(i), d
+			}
+		}
+	}
 	for r := 0; r <= maxR; r++ {
 		if best >= 0 && float64(r-1)*step > bestKm {
 			break
 		}
-		for y := cy - r; y <= cy+r; y++ {
-			if y < 0 || y >= ix.ny {
-				continue
-			}
-			for x := cx - r; x <= cx+r; x++ {
-				if x < 0 || x >= ix.nx || (y != cy-r && y != cy+r && x != cx-r && x != cx+r) {
-					continue
-				}
-				for _, i := range ix.grid[y*ix.nx+x] {
-					d := DistKm(q, ix.pts[i])
-					if d < bestKm || (d == bestKm && int(i) < best) {
-						best, bestKm = int(i), d
-					}
-				}
-			}
+		if r == 0 {
+			visit(cx, cy)
+			continue
+		}
+		// Only the ring's perimeter: top and bottom rows, then the sides.
+		for x := cx - r; x <= cx+r; x++ {
+			visit(x, cy-r)
+			visit(x, cy+r)
+		}
+		for y := cy - r + 1; y <= cy+r-1; y++ {
+			visit(cx-r, y)
+			visit(cx+r, y)
 		}
 	}
 	return best, bestKm

@@ -17,6 +17,7 @@ import (
 const (
 	coefPovT, coefDepT, coefInfT, coefExitT, coefHotelT, coefFWT, coefZT, coefEpsT = 0.9, 0.30, 1.2, 0.8, 0.25, 0.20, 0.7, 0.35
 	coefDepP, coefPovP, coefUnempP, coefInfP, coefExitP, coefZP, coefEpsP          = 0.9, 0.5, 0.3, 1.0, 0.6, 0.7, 0.35
+	coefPop                                                                        = 0.7 // elasticity to village population
 	infScaleKm, exitScaleKm                                                        = 15.0, 40.0
 	binaanFactor                                                                   = 0.75 // intensity once a village is desa binaan
 	seasonAmp, monthNoise                                                          = 0.15, 0.08
@@ -26,8 +27,8 @@ const (
 // hidden province effects (log scale): NTT's irregular migration and
 // trafficking are far above what its procedural departures suggest.
 func provEffect(kind, prov string) float64 {
-	t := map[string]float64{"53": 1.2, "52": 0.3, "61": 0.3, "65": 0.3, "21": 0.2, "18": 0.2}
-	p := map[string]float64{"53": 1.9, "52": 0.4, "61": 0.3, "65": 0.3, "18": 0.2}
+	t := map[string]float64{"53": 2.0, "52": 0.7, "61": 0.5, "65": 0.5, "21": 0.3, "18": 0.2}
+	p := map[string]float64{"53": 2.9, "52": 0.6, "61": 0.4, "65": 0.4, "18": 0.2}
 	if kind == "tppo" {
 		return t[prov]
 	}
@@ -47,11 +48,11 @@ type exitPoint struct {
 }
 
 type latent struct {
-	kab          []kabInd
-	vil          []int // eligible origin villages (centroid inside their kabupaten)
-	etaT, etaP   []float64
-	exits        []exitPoint
-	binaanSince  map[int]time.Time // village -> established
+	kab            []kabInd
+	vil            []int // eligible origin villages (centroid inside their kabupaten)
+	etaT, etaP     []float64
+	exits          []exitPoint
+	binaanSince    map[int]time.Time // village -> established
 	fieldT, fieldP *sample.Field
 }
 
@@ -215,7 +216,7 @@ func (g *gen) latentSurface() error {
 		_, dExit := offIx.Nearest(p)
 		rate := ki.depMonth / ki.popK * 1e5 // procedural departures per 100,000 people a month
 		// Shared terms, then each kind's own.
-		base := math.Log(popV / 3000)
+		base := coefPop * math.Log(popV/3000)
 		// The field mixes a shared and an own part so TPPO and PMI hot spots overlap but differ.
 		zT := lat.fieldT.At(p)
 		zP := 0.5*zT + math.Sqrt(0.75)*lat.fieldP.At(p)

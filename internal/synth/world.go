@@ -40,8 +40,8 @@ type World struct {
 	// NoVillages lists kabupaten without a village centroid inside their
 	// polygon (the published data has a few); nothing is placed there.
 	NoVillages []string
-	kabByID  map[string]int
-	kabByNm  map[string]int
+	kabByID    map[string]int
+	kabByNm    map[string]int
 }
 
 // LoadWorld reads the kabupaten polygons, village centroids and port
