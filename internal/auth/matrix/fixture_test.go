@@ -12,9 +12,9 @@ import (
 // The fixture: province 21 with kabupaten 21.71 (west of lon 104.2) and 21.01
 // (east of it), province 53 with 53.01. Residents with names and passports:
 // 15 in one cell of 21.71 and 9 in a neighbouring cell of the same parent
-// (the differencing trap), 3 in 21.01, 12 in 53.01. Incidents: 11 in 53.01, 2
-// in 21.71. Ports, worksites and desa binaan in each; one worksite in 53.01
-// has 4 foreign workers.
+// (the differencing trap), 3 and 11 in 21.01, 12 in 53.01. Incidents: 11 in
+// 53.01, 12 in 21.01, 2 in 21.71. Ports, worksites, desa binaan and a risk run
+// around each place; one worksite in 53.01 has 4 foreign workers.
 type place struct {
 	name     string
 	lon, lat float64
@@ -128,13 +128,18 @@ func loadFixture(t *testing.T, pool *pgxpool.Pool) secrets {
 	nlon, nlat := neighbourSameParent(placeA)
 	addResidents("21.71", 9, nlon, nlat)
 	addResidents("21.01", 3, placeE.lon, placeE.lat)
+	addResidents("21.01", 11, placeE.lon+0.07, placeE.lat+0.07)
 	addResidents("53.01", 12, placeK.lon, placeK.lat)
 	exec(`INSERT INTO incident (id, kind, occurred_on, victims, kabupaten_code, geom, h3_r9)
 		SELECT 'INC-K' || i, 'tppo', '2025-06-01', 2, '53.01', $1::geometry, $2 FROM generate_series(1, 11) i`,
 		pt(placeK.lon, placeK.lat), r9(placeK.lon, placeK.lat))
 	exec(`INSERT INTO incident (id, kind, occurred_on, victims, kabupaten_code, geom, h3_r9)
+		SELECT 'INC-E' || i, 'pmi', '2025-07-01', 1, '21.01', $1::geometry, $2 FROM generate_series(1, 12) i`,
+		pt(placeE.lon-0.05, placeE.lat-0.05), r9(placeE.lon-0.05, placeE.lat-0.05))
+	exec(`INSERT INTO incident (id, kind, occurred_on, victims, kabupaten_code, geom, h3_r9)
 		SELECT 'INC-B' || i, 'pmi', '2025-06-01', 1, '21.71', $1::geometry, $2 FROM generate_series(1, 2) i`,
 		pt(placeA.lon, placeA.lat), r9(placeA.lon, placeA.lat))
+	addRiskRun(t, pool)
 	// an import marks the data version, as a real import would
 	exec(`INSERT INTO import_log (kind, source, rows_in, rows_written) VALUES ('fixture', 'matrix', 1, 1)`)
 	return sec
@@ -145,4 +150,62 @@ func nilIf(cond bool, v string) any {
 		return nil
 	}
 	return v
+}
+
+// addRiskRun writes a complete run: resolution-7 cells around each place and
+// their resolution-6 and -5 parents, both kinds, with rollups per kabupaten.
+func addRiskRun(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	var runID int64
+	if err := pool.QueryRow(ctx, `INSERT INTO risk_run (status, train_until, period, resolution, finished_at)
+		VALUES ('running', '2025-12-31', '2025-12-01', 7, now()) RETURNING id`).Scan(&runID); err != nil {
+		t.Fatal(err)
+	}
+	cells := map[h3.Cell]bool{}
+	for _, p := range []place{placeA, placeE, placeK} {
+		for _, c := range h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(p.lat, p.lon), 7), 3) {
+			cells[c], cells[c.Parent(6)], cells[c.Parent(5)] = true, true, true
+		}
+	}
+	var ids []int64
+	var res []int16
+	var wkt []string
+	for c := range cells {
+		bd := c.Boundary()
+		pts := make([]string, 0, len(bd)+1)
+		for _, v := range append(bd, bd[0]) {
+			pts = append(pts, fmt.Sprintf("%.9f %.9f", v.Lng, v.Lat))
+		}
+		ids = append(ids, int64(c))
+		res = append(res, int16(c.Resolution()))
+		wkt = append(wkt, "SRID=4326;POLYGON(("+joinComma(pts)+"))")
+	}
+	for _, kind := range []string{"tppo", "pmi"} {
+		if _, err := pool.Exec(ctx, `INSERT INTO risk_cell (run_id, kind, res, h3, score, gi_z, gi_p, gi_bin, kabupaten_code, factor_values, contrib, geom, geom_3857)
+			SELECT $1, $2, r, h, 1 + (h % 5), 0, 1, (h % 7 - 3)::smallint,
+			       (SELECT code FROM kabupaten k WHERE ST_Intersects(k.geom, ST_Centroid(g::geometry)) LIMIT 1),
+			       '{}', '{}', g::geometry, ST_Transform(g::geometry, 3857)
+			FROM unnest($3::bigint[], $4::smallint[], $5::text[]) AS u(h, r, g)`, runID, kind, ids, res, wkt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO risk_rollup (run_id, kind, level, code, period, mean_score, max_score, weighted_score, cells, rank_province, rank_national)
+			SELECT $1, $2, 'kabupaten', code, '2025-12-01', 2, 6, 3, 10, 1, row_number() OVER (ORDER BY code) FROM kabupaten`, runID, kind); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE risk_run SET status = 'complete' WHERE id = $1`, runID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += v
+	}
+	return out
 }

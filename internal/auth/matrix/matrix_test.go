@@ -287,6 +287,7 @@ func requests(cat []tiles.Tileset) []tileReq {
 
 type published struct {
 	mu    sync.Mutex
+	sets  map[string]int               // tileset → features seen
 	cells map[string]map[h3.Cell]int64 // layer → cell → count, per actor
 	ids   map[string]map[string]bool   // "set/z/place/layer" → feature ids
 }
@@ -312,7 +313,7 @@ func TestRoleRouteLayerMatrix(t *testing.T) {
 	var bad recorder
 	start := time.Now()
 	for _, a := range w.actors {
-		pub := &published{cells: map[string]map[h3.Cell]int64{}, ids: map[string]map[string]bool{}}
+		pub := &published{sets: map[string]int{}, cells: map[string]map[h3.Cell]int64{}, ids: map[string]map[string]bool{}}
 		pubs[a.name] = pub
 		var wg sync.WaitGroup
 		ch := make(chan tileReq)
@@ -372,7 +373,17 @@ func TestRoleRouteLayerMatrix(t *testing.T) {
 	}
 	cells.report(t, "cells")
 
-	// the positive control: each role actually got data somewhere in scope
+	// the positive control: every role gets features from every tileset (each
+	// role's scope holds data of every kind), so the checks above are not
+	// vacuous
+	for _, a := range w.actors {
+		for _, ts := range cat {
+			if pubs[a.name].sets[ts.Name] == 0 {
+				t.Errorf("%s saw no feature of tileset %s: the matrix proves nothing there", a.name, ts.Name)
+			}
+		}
+		t.Logf("%s: features per tileset %v", a.name, pubs[a.name].sets)
+	}
 	for _, a := range w.actors {
 		n := 0
 		for _, ids := range pubs[a.name].ids {
@@ -445,6 +456,7 @@ func (w *world) checkTile(a *actor, r tileReq, pub *published, bad *recorder) {
 	}
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
+	pub.sets[r.set.Name] += len(fs)
 	for _, f := range fs {
 		kab := featureKab(f)
 		if !r.set.Public {
