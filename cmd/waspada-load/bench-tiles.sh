@@ -28,7 +28,8 @@ step "reference data"
 step "operational data ($size)"
 if "$bin" generate --size "$size" --seed 1 --out "$tmp/gen" >"$tmp/gen.log" 2>&1; then
   for kind in worksites residences ports desa-binaan incidents indicators; do
-    for f in "$tmp/gen/$kind".* "$tmp/gen/${kind//-/_}".*; do
+    alt=${kind//-/_}
+    for f in "$tmp/gen/$kind".* $([ "$alt" != "$kind" ] && echo "$tmp/gen/$alt".*); do
       [ -f "$f" ] || continue
       echo "import $kind $(basename "$f")"
       "$bin" import "$kind" "$f" >/dev/null
