@@ -51,7 +51,7 @@ func (a *app) cmdGenerate(ctx context.Context, args []string) error {
 		"total", time.Since(start).Round(time.Millisecond))
 	counts := map[string]int{
 		"worksites.csv": len(ds.Worksites), "residences.csv": len(ds.Residents), "ports.csv": len(ds.Ports),
-		"desa_binaan.csv": len(ds.DesaBinaan), "incidents.csv": len(ds.Incidents), "indicators.csv": len(ds.Indicators),
+		"desa-binaan.csv": len(ds.DesaBinaan), "incidents.csv": len(ds.Incidents), "indicators.csv": len(ds.Indicators),
 	}
 	for _, f := range synth.Files() {
 		fmt.Fprintf(a.stdout, "%-16s %9d rows %12d bytes\n", f.File, counts[f.File], sizes[f.File])

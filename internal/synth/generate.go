@@ -113,7 +113,7 @@ type Port struct {
 	Kab                  int
 }
 
-// DesaBinaan is one row of desa_binaan.csv.
+// DesaBinaan is one row of desa-binaan.csv.
 type DesaBinaan struct {
 	Code        string
 	Village     int

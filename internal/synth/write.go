@@ -20,7 +20,7 @@ func Files() []struct{ File, Kind string } {
 		{"worksites.csv", "worksites"},
 		{"residences.csv", "residences"},
 		{"ports.csv", "ports"},
-		{"desa_binaan.csv", "desa-binaan"},
+		{"desa-binaan.csv", "desa-binaan"},
 		{"incidents.csv", "incidents"},
 		{"indicators.csv", "indicators"},
 	}
