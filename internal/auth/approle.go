@@ -24,6 +24,10 @@ var grantSQL = []string{
 	`GRANT USAGE ON SCHEMA public TO waspada_app`,
 	`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO waspada_app`,
 	`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO waspada_app`,
+	// tables the same (owning) role creates later, e.g. by a migration while
+	// the server runs, are usable without a restart
+	`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO waspada_app`,
+	`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO waspada_app`,
 	`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM waspada_app`,
 	`REVOKE ALL ON schema_version FROM waspada_app`,
 }

@@ -86,7 +86,7 @@ func decodeHash(encoded string) (Params, []byte, []byte, error) {
 		return Params{}, nil, nil, errBadHash
 	}
 	// Bound the parameters so a tampered row cannot make verification exhaust memory.
-	if p.Memory < 8 || p.Memory > 1<<20 || p.Time < 1 || p.Time > 16 || p.Threads < 1 {
+	if p.Memory < 8 || p.Memory > 1<<20 || p.Time < 1 || p.Time > 16 || p.Threads < 1 || p.Threads > 16 {
 		return Params{}, nil, nil, errBadHash
 	}
 	enc := base64.RawStdEncoding
