@@ -696,7 +696,12 @@ func TestAPIRoutesByRole(t *testing.T) {
 					}
 					return "1"
 				})
-				code, body, _ := w.get(a, path+"?kabupaten="+k+"&province="+k[:2])
+				before := w.auditCount(a)
+				code, body, hdr := w.get(a, path+"?kabupaten="+k+"&province="+k[:2])
+				if code == 200 && (w.hasPersonal(body) || strings.HasPrefix(hdr.Get("Content-Disposition"), "attachment")) &&
+					w.auditCount(a) == before {
+					bad.add("%s GET %s: personal data or an export sent without an audit record", a.name, path)
+				}
 				if code >= 500 {
 					bad.add("%s GET %s: %d", a.name, path, code)
 					continue
@@ -765,4 +770,30 @@ func (w *world) checkJSON(a *actor, path string, body []byte, bad *recorder) {
 		}
 	}
 	walk("", v)
+}
+
+func (w *world) auditCount(a *actor) int {
+	rows, err := w.audit.Search(context.Background(), audit.Filter{Username: a.name, Limit: audit.MaxLimit})
+	if err != nil {
+		panic(err)
+	}
+	n := 0
+	for _, r := range rows {
+		if r.Action != string(audit.Admin) {
+			n++
+		}
+	}
+	return n
+}
+
+func (w *world) hasPersonal(body []byte) bool {
+	s := string(body)
+	for _, list := range [][]string{w.sec.names, w.sec.passports} {
+		for _, v := range list {
+			if strings.Contains(s, v) {
+				return true
+			}
+		}
+	}
+	return false
 }
