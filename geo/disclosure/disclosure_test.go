@@ -255,3 +255,15 @@ func ExampleRollup() {
 	fmt.Println(Rollup(leaves, 10, func(k string) string { return k[:1] }))
 	// Output: map[a:14 b:40]
 }
+
+// A breakdown for a brief (foreigners by nationality and permit type): each
+// cell is suppressed on its own, and every total is summed from the published
+// cells, so no total minus its published parts reveals a withheld cell.
+func ExampleRollup_breakdown() {
+	type key struct{ nationality, permit string }
+	counts := map[key]int64{{"CHN", "ITAS"}: 120, {"CHN", "VOA"}: 7, {"MYS", "ITAS"}: 15, {"MYS", "VOA"}: 31, {"AUS", "VOA"}: 4}
+	byNationality := Rollup(counts, 10, func(k key) string { return k.nationality })
+	byPermit := Rollup(counts, 10, func(k key) string { return k.permit })
+	fmt.Println(byNationality, byPermit, Total(counts, 10))
+	// Output: map[CHN:120 MYS:46] map[ITAS:135 VOA:31] 166
+}
