@@ -26,6 +26,9 @@ type Config struct {
 	// it is checked against the database again; disabling a user or changing a
 	// password takes effect in the running server within this time.
 	CacheTTL time.Duration
+	// OutageGrace: while the database is unreachable, a credential confirmed
+	// within this time is still accepted (0: refuse at once).
+	OutageGrace time.Duration
 	// SecureCookies forces the Secure cookie flag (e.g. behind a TLS proxy);
 	// cookies are always Secure when the request itself came over TLS.
 	SecureCookies bool
@@ -70,6 +73,7 @@ func DefaultConfig() Config {
 		SessionTTL:   12 * time.Hour,
 		IdleTimeout:  30 * time.Minute,
 		CacheTTL:     15 * time.Second,
+		OutageGrace:  5 * time.Minute,
 		TilePerUser:  Rate{PerSecond: 300, Burst: 600},
 		TilePerIP:    Rate{PerSecond: 2000, Burst: 4000},
 		APIPerUser:   Rate{PerSecond: 20, Burst: 60},
@@ -274,20 +278,32 @@ func (s *Service) lookup(ctx context.Context, kind credKind, secret string) (*ca
 		return c, nil
 	}
 	c := &cachedAuth{fetched: nowNs}
+	// stale answers a database outage with the last confirmed credential, for
+	// at most OutageGrace: cached tiles keep being served to users who were
+	// signed in, while nobody new gets in.
+	stale := func(err error) (*cachedAuth, error) {
+		if errors.Is(err, ErrNotFound) {
+			s.cache.drop(key)
+			return nil, err
+		}
+		if old := s.cache.get(key); old != nil && nowNs-old.fetched < int64(s.cfg.OutageGrace) &&
+			(old.expires == 0 || nowNs < old.expires) {
+			return old, nil
+		}
+		return nil, err
+	}
 	switch kind {
 	case credSession:
 		row, err := s.store.lookupSession(ctx, secret, s.cfg.IdleTimeout)
 		if err != nil {
-			s.cache.drop(key)
-			return nil, err
+			return stale(err)
 		}
 		c.p, c.csrf, c.expires = row.Principal, row.CSRF, row.ExpiresAt.UnixNano()
 		c.touched.Store(row.LastSeen.UnixNano())
 	case credToken:
 		id, p, err := s.store.lookupToken(ctx, secret)
 		if err != nil {
-			s.cache.drop(key)
-			return nil, err
+			return stale(err)
 		}
 		c.p, c.tokenID = p, id
 	default:

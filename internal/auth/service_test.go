@@ -514,3 +514,41 @@ func TestValidateScope(t *testing.T) {
 		}
 	}
 }
+
+// While the database is down, users who were signed in keep their access for
+// OutageGrace (cached tiles stay available); after it, 503.
+func TestDatabaseOutageGrace(t *testing.T) {
+	cfg := testConfig()
+	cfg.CacheTTL = time.Second
+	cfg.OutageGrace = time.Minute
+	e := newEnv(t, cfg)
+	e.addUser("admin1", access.Admin, nil, nil)
+	ctx := context.Background()
+	sid, err := e.svc.Login(ctx, "admin1", "rahasia-sekali-123", "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() int {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/probe", nil)
+		req.AddCookie(&http.Cookie{Name: SessionCookie, Value: sid})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if get() != 200 {
+		t.Fatal("fresh session refused")
+	}
+	e.pool.Close() // the database goes away
+	base := time.Now()
+	e.svc.now = func() time.Time { return base.Add(30 * time.Second) } // past CacheTTL, within the grace
+	if code := get(); code != 200 {
+		t.Fatalf("during an outage within the grace: %d, want 200", code)
+	}
+	e.svc.now = func() time.Time { return base.Add(2 * time.Minute) }
+	if code := get(); code != 503 {
+		t.Fatalf("during an outage past the grace: %d, want 503", code)
+	}
+}
