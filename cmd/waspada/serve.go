@@ -27,6 +27,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	dbConns := fs.Int("db-conns", 8, "database connections")
 	cors := fs.String("cors", "", "comma-separated origins allowed to fetch tiles cross-origin (* for any)")
 	publicURL := fs.String("public-url", "", "scheme://host[:port] written into TileJSON (default: from the request)")
+	webDir := fs.String("web", "", "folder of the built map front end (default web/dist, made by `make web`)")
 	sec := a.addSecurityFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -87,6 +88,9 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	srv.Mount(tiles.Prefix, ts)
+	if err := a.mountWeb(srv, pool, *webDir, *dbTimeout); err != nil {
+		return err
+	}
 	return a.listen(ctx, srv, *addr, sec)
 }
 

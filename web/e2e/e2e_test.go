@@ -1,0 +1,178 @@
+// Package e2e runs the map's end-to-end browser test (run.mjs) against a real
+// server: a throw-away database with the reference boundaries, a risk run,
+// the tile server, the JSON API, the glyphs and the built front end.
+//
+// The risk run comes from the synthetic seeder internal/api/apitest: fast,
+// and independent of the risk engine, whose own tests cover its numbers.
+//
+// Requirements: web/dist (make web), web/node_modules (npm ci), node and
+// /usr/bin/chromium. Without them the test skips, unless WASPADA_E2E=require
+// (set by `make test-web`), which turns a skip into a failure.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/api"
+	"github.com/waspada-id/waspada/internal/api/apitest"
+	"github.com/waspada-id/waspada/internal/glyphs"
+	"github.com/waspada-id/waspada/internal/server"
+	"github.com/waspada-id/waspada/internal/testdb"
+	"github.com/waspada-id/waspada/internal/tiles"
+	"github.com/waspada-id/waspada/internal/webui"
+)
+
+// Kabupaten the synthetic run covers: Kepulauan Riau (21), Bali (51) and
+// Nusa Tenggara Timur (53), whole provinces.
+var seedProvinces = []string{"21", "51", "53"}
+
+func webDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..")
+}
+
+func need(t *testing.T, ok bool, msg string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("WASPADA_E2E") == "require" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func TestMapInBrowser(t *testing.T) {
+	web := webDir()
+	_, err := os.Stat(filepath.Join(web, "dist", "index.html"))
+	need(t, err == nil, "front end not built: run `make web`")
+	_, err = os.Stat(filepath.Join(web, "node_modules", "playwright-core"))
+	need(t, err == nil, "web/node_modules missing: run `make web` (npm ci)")
+	node, err := exec.LookPath("node")
+	need(t, err == nil, "node not on PATH")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	_, err = os.Stat(chromium)
+	need(t, err == nil, "chromium missing: apt-get install chromium (.ci/install-deps)")
+	if os.Getenv("WASPADA_TEST_PG") == "" {
+		need(t, false, "WASPADA_TEST_PG is unset: run through `make test-web`")
+	}
+
+	ctx := context.Background()
+	pool := testdb.Reference(t)
+	var kabs []string
+	rows, err := pool.Query(ctx, `SELECT code FROM kabupaten WHERE provinsi_code = ANY ($1) ORDER BY code`, seedProvinces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		_ = rows.Scan(&c)
+		kabs = append(kabs, c)
+	}
+	rows.Close()
+	start := time.Now()
+	_, cells, err := apitest.Seed(ctx, pool, apitest.Options{Kabupaten: kabs, Res: 7,
+		Period: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Periods: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("synthetic risk run: %d kabupaten, %d cells at res 7, %v", len(kabs), len(cells), time.Since(start).Round(time.Millisecond))
+
+	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ts, err := tiles.New(sctx, tiles.Config{CacheBytes: 64 << 20, DBTimeout: 10 * time.Second}, pool, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ts.Run(sctx)
+	srv := server.New(server.Config{}, log)
+	// The browser acts as a national admin: authentication itself is tested in internal/auth.
+	srv.Use(func(next http.Handler) http.Handler {
+		p := access.Principal{Username: "e2e", Role: access.Admin}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
+		})
+	})
+	srv.Mount(tiles.Prefix, ts)
+	if err := api.Register(srv.Router(), api.Deps{Pool: pool, Log: log}); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := glyphs.New(glyphs.DefaultFonts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Mount(glyphs.Prefix, gs)
+	webui.New(filepath.Join(web, "dist")).Register(srv.Router())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(sctx, ln) }()
+	url := "http://" + ln.Addr().String()
+	t.Logf("serving %s", url)
+
+	if hold := os.Getenv("WASPADA_E2E_HOLD"); hold != "" {
+		// Development aid: keep the server up to look at it by hand.
+		d, _ := time.ParseDuration(hold)
+		t.Logf("holding the server for %v", d)
+		time.Sleep(d)
+	}
+
+	out := filepath.Join(web, "..", "out", "e2e")
+	cmdCtx, cmdCancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cmdCancel()
+	cmd := exec.CommandContext(cmdCtx, node, "e2e/run.mjs", "--url", url, "--out", out, "--chromium", chromium,
+		"--kab", "21.71", "--name", "Batam")
+	cmd.Dir = web
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var summary string
+	scanDone := make(chan struct{})
+	go func() {
+		defer close(scanDone)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			t.Log(line)
+			if strings.Contains(line, " passed, ") {
+				summary = line
+			}
+		}
+	}()
+	err = cmd.Wait()
+	pw.Close()
+	<-scanDone
+	if err != nil {
+		t.Fatalf("browser test failed (%v): %s", err, summary)
+	}
+	cancel()
+	<-done
+}
+
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}

@@ -1,0 +1,258 @@
+// End-to-end test of the map in a real browser (Debian chromium driven by
+// playwright-core; never a downloaded browser). Run by web/e2e/e2e_test.go,
+// which starts a server with data, or by hand:
+//   node e2e/run.mjs --url http://127.0.0.1:8080 --out ../out/e2e [--kab 21.71 --name Batam]
+// Prints one line per check and "N passed, M failed"; exits non-zero on a failure.
+import { chromium } from 'playwright-core';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    out: { type: 'string', default: 'out/e2e' },
+    kab: { type: 'string', default: '21.71' },
+    name: { type: 'string', default: 'Batam' },
+    chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
+    timeout: { type: 'string', default: '60000' },
+  },
+});
+if (!args.url) {
+  console.error('usage: node e2e/run.mjs --url http://127.0.0.1:PORT [--out DIR]');
+  process.exit(2);
+}
+const base = new URL(args.url);
+const TIMEOUT = Number(args.timeout);
+// The risk palette of src/style.ts (drawn at opacity 1 for the pixel check).
+const RISK_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#b10026'];
+
+let passed = 0, failed = 0;
+const results = [];
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    const detail = await fn();
+    passed++;
+    results.push(`ok   ${name} (${Date.now() - t0} ms)${detail ? ': ' + detail : ''}`);
+  } catch (e) {
+    failed++;
+    results.push(`FAIL ${name}: ${e && e.message ? e.message : e}`);
+  }
+  console.log(results[results.length - 1]);
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+await mkdir(args.out, { recursive: true });
+const profile = await mkdtemp(path.join(os.tmpdir(), 'waspada-e2e-'));
+// A new empty profile each run (playwright passes it as --user-data-dir).
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: args.chromium,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // WebGL in software (SwiftShader): MapLibre needs WebGL, the machine has no GPU.
+    '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  viewport: { width: 1366, height: 768 }, deviceScaleFactor: 1, locale: 'id-ID',
+});
+const page = context.pages()[0] ?? await context.newPage();
+page.setDefaultTimeout(TIMEOUT);
+
+const consoleErrors = [];
+const foreign = [];
+const failedRequests = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
+page.on('request', (r) => {
+  const u = new URL(r.url());
+  if (u.protocol === 'data:' || u.protocol === 'blob:') return;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) foreign.push(r.url());
+});
+page.on('requestfailed', (r) => failedRequests.push(`${r.url()} ${r.failure()?.errorText}`));
+page.on('response', (r) => { if (r.status() >= 400) failedRequests.push(`${r.url()} HTTP ${r.status()}`); });
+
+/** Waits until the map has loaded its style and every visible tile. */
+async function mapIdle() {
+  await page.waitForFunction(() => {
+    const m = window.waspada?.map;
+    return m && m.loaded() && m.areTilesLoaded() && !m.isMoving();
+  }, null, { polling: 200 });
+  await page.waitForTimeout(300);
+}
+
+/** Counts canvas pixels within a small distance of the given colours. */
+async function countColours(colours) {
+  return page.evaluate((colours) => {
+    const src = window.waspada.map.getCanvas();
+    const c = document.createElement('canvas');
+    c.width = src.width; c.height = src.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(src, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const rgb = colours.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+    const counts = new Array(rgb.length).fill(0);
+    for (let i = 0; i < d.length; i += 4) {
+      for (let k = 0; k < rgb.length; k++) {
+        if (Math.abs(d[i] - rgb[k][0]) <= 4 && Math.abs(d[i + 1] - rgb[k][1]) <= 4 && Math.abs(d[i + 2] - rgb[k][2]) <= 4) {
+          counts[k]++;
+          break;
+        }
+      }
+    }
+    return counts;
+  }, colours);
+}
+
+try {
+  await check('page loads', async () => {
+    const res = await page.goto(base.href, { waitUntil: 'load' });
+    assert(res && res.ok(), `GET / answered ${res && res.status()}`);
+    await mapIdle();
+    const title = await page.title();
+    assert(title.includes('Waspada'), `title ${title}`);
+    return title;
+  });
+
+  await check('basemap labels drawn with local glyphs', async () => {
+    const n = await page.evaluate(() => window.waspada.map.queryRenderedFeatures({ layers: ['provinsi-label'] }).length);
+    assert(n > 5, `${n} province labels rendered`);
+    return `${n} province labels`;
+  });
+
+  await check('search flies to a kabupaten', async () => {
+    await page.fill('#search-input', args.name);
+    const item = page.locator(`#search-results li[data-code="${args.kab}"]`);
+    await item.waitFor({ state: 'visible' });
+    await item.click();
+    await page.waitForFunction(() => window.waspada.map.isMoving(), null, { timeout: 5000 }).catch(() => {});
+    await mapIdle();
+    const { center, zoom, bbox } = await page.evaluate(async (code) => {
+      const m = window.waspada.map;
+      const k = await window.waspada.api.kabupaten(code, null);
+      return { center: m.getCenter().toArray(), zoom: m.getZoom(), bbox: k.bbox };
+    }, args.kab);
+    assert(center[0] >= bbox[0] && center[0] <= bbox[2] && center[1] >= bbox[1] && center[1] <= bbox[3],
+      `centre ${center} outside ${args.kab} bbox ${bbox}`);
+    assert(zoom >= 7, `zoom ${zoom.toFixed(1)} too far out`);
+    const card = await page.locator('#info .info-head h2').textContent();
+    assert(card && card.includes(args.name), `scorecard shows ${card}`);
+    return `centre ${center.map((v) => v.toFixed(3))} z${zoom.toFixed(1)}, scorecard "${card}"`;
+  });
+
+  await check('kabupaten scorecard shows both risks and a 12-period trend', async () => {
+    for (const kind of ['tppo', 'pmi']) {
+      const pts = await page.locator(`[data-testid="trend-${kind}"] svg circle`).count();
+      assert(pts === 12, `${kind} trend has ${pts} points`);
+    }
+    const ranks = await page.locator('#info .risk-card .stat').count();
+    assert(ranks >= 8, `${ranks} stats`);
+    return 'tppo + pmi, 12 points each';
+  });
+
+  await check('risk hexagons drawn in the risk colours', async () => {
+    await page.click('#info-close');
+    // Opacity 1 so the pixels are the palette's own colours.
+    await page.locator('#opacity').fill('1');
+    await mapIdle();
+    const counts = await countColours(RISK_COLORS);
+    const total = counts.reduce((a, b) => a + b, 0);
+    const classes = counts.filter((c) => c > 50).length;
+    assert(total > 2000, `only ${total} risk-coloured pixels`);
+    assert(classes >= 3, `only ${classes} colour classes visible: ${counts}`);
+    return `${total} px in ${classes} classes [${counts.join(', ')}]`;
+  });
+
+  await check('clicking a hexagon shows its factor explanation', async () => {
+    const target = await page.evaluate(() => {
+      const m = window.waspada.map;
+      const canvas = m.getCanvas().getBoundingClientRect();
+      const legend = document.getElementById('legend').getBoundingClientRect();
+      const feats = m.queryRenderedFeatures({ layers: ['hexagons'] });
+      for (const f of feats) {
+        if (f.properties.tppo_score === undefined || f.geometry.type !== 'Polygon') continue;
+        const ring = f.geometry.coordinates[0];
+        let x = 0, y = 0;
+        for (const [lng, lat] of ring.slice(0, -1)) { x += lng; y += lat; }
+        const p = m.project([x / (ring.length - 1), y / (ring.length - 1)]);
+        const cx = canvas.left + p.x, cy = canvas.top + p.y;
+        const inside = p.x > 60 && p.y > 60 && p.x < canvas.width - 440 && p.y < canvas.height - 60;
+        const underLegend = cx >= legend.left && cx <= legend.right && cy >= legend.top && cy <= legend.bottom;
+        if (inside && !underLegend) {
+          const hit = m.queryRenderedFeatures([p.x, p.y], { layers: ['hexagons'] });
+          if (hit.length && hit[0].properties.h3 === f.properties.h3) return { x: cx, y: cy, h3: f.properties.h3 };
+        }
+      }
+      return null;
+    });
+    assert(target, 'no clickable hexagon in view');
+    await page.mouse.click(target.x, target.y);
+    await page.locator('[data-testid="factor-chart"] svg rect').first().waitFor();
+    const bars = await page.locator('[data-testid="factor-chart"] svg rect').count();
+    const text = await page.locator('#info-body').innerText();
+    assert(bars >= 3, `${bars} factor bars`);
+    assert(/Skor/.test(text) && /Peringkat nasional/.test(text) && /Gi\*/.test(text), `panel text: ${text.slice(0, 200)}`);
+    const api = await page.evaluate((h3) => window.waspada.api.cell('tppo', h3), target.h3);
+    const label = api.factors[0].label_id;
+    assert(text.includes(label), `factor label "${label}" not shown`);
+    return `h3 ${target.h3}: ${bars} bars, score ${api.score.toFixed(2)}`;
+  });
+
+  await check('language switch changes the labels', async () => {
+    const before = await page.locator('[data-tab="layers"]').textContent();
+    await page.click('[data-lang="en"]');
+    const after = await page.locator('[data-tab="layers"]').textContent();
+    const panel = await page.locator('#info-body').innerText();
+    const placeholder = await page.getAttribute('#search-input', 'placeholder');
+    assert(before === 'Lapisan' && after === 'Layers', `tab "${before}" -> "${after}"`);
+    assert(/National rank/.test(panel) && /What makes the score/.test(panel), 'info panel not translated');
+    assert(placeholder.startsWith('Search'), `placeholder ${placeholder}`);
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    assert(lang === 'en', `html lang ${lang}`);
+    await page.click('[data-lang="id"]');
+    const back = await page.locator('[data-tab="layers"]').textContent();
+    assert(back === 'Lapisan', `back to "${back}"`);
+    return '"Lapisan" -> "Layers" -> "Lapisan"';
+  });
+
+  await check('ranking lists kabupaten and a click opens the scorecard', async () => {
+    await page.click('[data-tab="ranking"]');
+    const rows = page.locator('[data-testid="ranking"] tbody tr');
+    await rows.first().waitFor();
+    const n = await rows.count();
+    const code = await rows.first().getAttribute('data-code');
+    await rows.first().click();
+    await page.locator('[data-testid="trend-tppo"] svg path').waitFor();
+    await mapIdle();
+    const eyebrow = await page.locator('#info .eyebrow').textContent();
+    assert(eyebrow.includes(code), `scorecard ${eyebrow} for row ${code}`);
+    return `${n} rows, top ${code}`;
+  });
+
+  await check('screenshot of the demo map', async () => {
+    await page.click('[data-tab="layers"]');
+    await page.locator('#opacity').fill('0.75');
+    await page.evaluate(() => window.waspada.map.jumpTo({ center: [104.1, 1.0], zoom: 8.3 }));
+    await mapIdle();
+    const file = path.join(args.out, 'map.png');
+    await page.screenshot({ path: file });
+    return file;
+  });
+
+  await check('no console errors', async () => {
+    assert(consoleErrors.length === 0, consoleErrors.slice(0, 5).join(' | '));
+  });
+  await check('no request left localhost', async () => {
+    assert(foreign.length === 0, foreign.slice(0, 5).join(' '));
+  });
+  await check('no failed requests', async () => {
+    assert(failedRequests.length === 0, failedRequests.slice(0, 5).join(' | '));
+  });
+} finally {
+  await context.close();
+  await rm(profile, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,148 @@
+// Bahasa Indonesia first, English as a switch. Static text in index.html is
+// marked with data-i18n / data-i18n-placeholder; dynamic text calls t().
+
+export type Lang = 'id' | 'en';
+
+const dict = {
+  'app.title': ['Waspada', 'Waspada'],
+  'app.subtitle': ['Peta risiko TPPO & PMI nonprosedural', 'TPPO & non-procedural PMI risk map'],
+  'search.placeholder': ['Cari provinsi, kabupaten, kecamatan, desa atau kode…', 'Search province, regency, district, village or code…'],
+  'search.none': ['Tidak ditemukan', 'Nothing found'],
+  'search.outside': ['di luar wilayah Anda', 'outside your region'],
+  'level.provinsi': ['Provinsi', 'Province'],
+  'level.kabupaten': ['Kabupaten/Kota', 'Regency/City'],
+  'level.kecamatan': ['Kecamatan', 'District'],
+  'level.desa': ['Desa/Kelurahan', 'Village'],
+  'period.label': ['Periode', 'Period'],
+  'period.change': ['Perubahan sejak periode sebelumnya', 'Change since previous period'],
+  'period.none': ['Belum ada perhitungan risiko', 'No risk run yet'],
+  'tab.layers': ['Lapisan', 'Layers'],
+  'tab.ranking': ['Peringkat', 'Ranking'],
+  'tab.tools': ['Alat', 'Tools'],
+  'layers.risk': ['Risiko per heksagon', 'Risk per hexagon'],
+  'layers.kind': ['Jenis risiko', 'Risk kind'],
+  'kind.tppo': ['TPPO (perdagangan orang)', 'TPPO (trafficking)'],
+  'kind.pmi': ['PMI nonprosedural', 'Non-procedural PMI'],
+  'kind.tppo.short': ['TPPO', 'TPPO'],
+  'kind.pmi.short': ['PMI', 'PMI'],
+  'layers.hexagons': ['Heksagon risiko', 'Risk hexagons'],
+  'layers.choropleth': ['Risiko per kabupaten', 'Risk per regency'],
+  'layers.hotspots': ['Titik panas (Gi*)', 'Hot spots (Gi*)'],
+  'layers.ports': ['Pelabuhan', 'Ports'],
+  'layers.informal': ['Jalur tikus', 'Informal landing points'],
+  'layers.worksites': ['Lokasi kerja TKA', 'Foreign-worker worksites'],
+  'layers.desa_binaan': ['Desa binaan & cakupan', 'Desa binaan & coverage'],
+  'layers.residents': ['WNA (klaster)', 'Foreign residents (clusters)'],
+  'layers.incidents': ['Kejadian', 'Incidents'],
+  'layers.opacity': ['Transparansi risiko', 'Risk opacity'],
+  'layers.context': ['Lapisan konteks', 'Context layers'],
+  'layers.latest_only': ['Heksagon selalu dari perhitungan terbaru', 'Hexagons always show the latest run'],
+  'legend.score': ['Skor risiko relatif', 'Relative risk score'],
+  'legend.change': ['Perubahan skor kabupaten', 'Regency score change'],
+  'legend.hotspots': ['Titik panas Gi*', 'Gi* hot spots'],
+  'legend.suppressed': ['Jumlah 1–9 disembunyikan', 'Counts 1–9 hidden'],
+  'gi.3': ['Titik panas 99%', 'Hot spot 99%'],
+  'gi.2': ['Titik panas 95%', 'Hot spot 95%'],
+  'gi.1': ['Titik panas 90%', 'Hot spot 90%'],
+  'gi.0': ['Tidak signifikan', 'Not significant'],
+  'gi.-1': ['Titik dingin 90%', 'Cold spot 90%'],
+  'gi.-2': ['Titik dingin 95%', 'Cold spot 95%'],
+  'gi.-3': ['Titik dingin 99%', 'Cold spot 99%'],
+  'port.main': ['Pelabuhan utama', 'Main port'],
+  'port.public': ['Pelabuhan umum', 'Public port'],
+  'port.special_terminal': ['Terminal khusus', 'Special terminal'],
+  'port.private_terminal': ['TUKS', 'Private terminal'],
+  'port.informal': ['Jalur tikus', 'Informal landing point'],
+  'cell.title': ['Heksagon', 'Hexagon'],
+  'cell.score': ['Skor', 'Score'],
+  'cell.rank_nat': ['Peringkat nasional', 'National rank'],
+  'cell.rank_kab': ['Peringkat di kabupaten', 'Rank in regency'],
+  'cell.gi': ['Gi*', 'Gi*'],
+  'cell.factors': ['Faktor pembentuk skor', 'What makes the score'],
+  'cell.factor_help': ['Batang: kontribusi tiap faktor (× risiko relatif). Merah menaikkan, biru menurunkan.',
+    'Bars: each factor\'s contribution (× relative risk). Red raises, blue lowers.'],
+  'cell.value': ['Nilai', 'Value'],
+  'cell.suppressed': ['1–9 (disembunyikan)', '1–9 (hidden)'],
+  'cell.dropped': ['tidak dipakai model', 'dropped by the model'],
+  'kab.title': ['Kartu skor kabupaten', 'Regency scorecard'],
+  'kab.rank_prov': ['Peringkat provinsi', 'Rank in province'],
+  'kab.rank_nat': ['Peringkat nasional', 'National rank'],
+  'kab.change': ['Perubahan', 'Change'],
+  'kab.trend': ['Tren 12 periode', '12-period trend'],
+  'kab.of': ['dari', 'of'],
+  'kab.no_data': ['Tidak ada skor untuk periode ini', 'No score for this period'],
+  'kab.zoom': ['Perbesar ke kabupaten', 'Zoom to regency'],
+  'rank.title': ['Peringkat kabupaten', 'Regency ranking'],
+  'rank.name': ['Kabupaten/Kota', 'Regency/City'],
+  'rank.score': ['Skor', 'Score'],
+  'rank.change': ['Δ', 'Δ'],
+  'rank.empty': ['Tidak ada kabupaten dengan skor di wilayah Anda', 'No scored regency in your region'],
+  'rank.scope_nat': ['Nasional', 'National'],
+  'rank.scope': ['Wilayah', 'Region'],
+  'tools.empty': ['Belum ada alat terpasang.', 'No tools installed yet.'],
+  'status.loading': ['Memuat…', 'Loading…'],
+  'status.tiles_failed': ['Sebagian ubin peta gagal dimuat', 'Some map tiles failed to load'],
+  'status.server': ['Server tidak dapat dihubungi', 'The server cannot be reached'],
+  'status.forbidden': ['Di luar wilayah akses Anda', 'Outside your access region'],
+  'status.retry': ['Coba lagi', 'Retry'],
+  'login.title': ['Sesi berakhir', 'Session ended'],
+  'login.body': ['Silakan masuk kembali untuk melihat peta.', 'Please sign in again to see the map.'],
+  'login.button': ['Masuk', 'Sign in'],
+  'info.close': ['Tutup', 'Close'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type Key = keyof typeof dict;
+
+/** I18n holds the current language and notifies listeners on a switch. */
+export class I18n {
+  lang: Lang;
+  private listeners: Array<() => void> = [];
+
+  constructor(initial: Lang) {
+    this.lang = initial;
+  }
+
+  t(key: Key): string {
+    return dict[key][this.lang === 'id' ? 0 : 1];
+  }
+
+  /** Looks up a key built at run time (e.g. 'port.' + kind); falls back to the raw text. */
+  tr(key: string): string {
+    const e = (dict as Record<string, readonly [string, string]>)[key];
+    return e ? e[this.lang === 'id' ? 0 : 1] : key;
+  }
+
+  set(lang: Lang): void {
+    if (lang === this.lang) return;
+    this.lang = lang;
+    this.apply(document);
+    for (const l of this.listeners) l();
+  }
+
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Fills every data-i18n element under root. */
+  apply(root: ParentNode): void {
+    document.documentElement.lang = this.lang;
+    root.querySelectorAll<HTMLElement>('[data-i18n]').forEach((el) => {
+      el.textContent = this.tr(el.dataset.i18n!);
+    });
+    root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]').forEach((el) => {
+      el.placeholder = this.tr(el.dataset.i18nPlaceholder!);
+    });
+  }
+
+  /** Number formatting in the language's convention (1.234,5 vs 1,234.5). */
+  num(v: number | null | undefined, digits = 2): string {
+    if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+    return v.toLocaleString(this.lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  }
+
+  /** "2026-10-01" -> "Okt 2026" / "Oct 2026". */
+  month(iso: string): string {
+    const d = new Date(iso + 'T00:00:00Z');
+    return d.toLocaleDateString(this.lang === 'id' ? 'id-ID' : 'en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  }
+}

@@ -1,0 +1,183 @@
+// The map style: an offline basemap drawn from our own boundary tiles, the
+// risk layers above it, and the operational layers on top. Tile sources are
+// the tile server's TileJSON documents (/tiles/{name}.json); glyphs come from
+// /fonts (internal/glyphs renders them from Debian's DejaVu fonts).
+import type { ExpressionSpecification, StyleSpecification, LayerSpecification } from 'maplibre-gl';
+import type { Kind } from './api';
+
+export const FONT = ['DejaVu Sans Book'];
+export const FONT_BOLD = ['DejaVu Sans Bold'];
+
+/** Class breaks of the relative-risk score (1 = national average risk). */
+export const SCORE_BREAKS = [0.5, 1, 1.5, 2, 3, 5];
+/** ColorBrewer YlOrRd, 7 classes: colour-blind safe and readable on a projector. */
+export const SCORE_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#b10026'];
+
+/** Relative change of a kabupaten score since the previous period, in percent. */
+export const CHANGE_BREAKS = [-20, -10, -2, 2, 10, 20];
+/** ColorBrewer RdBu reversed: blue falls, red rises, white ~ no change. */
+export const CHANGE_COLORS = ['#2166ac', '#67a9cf', '#d1e5f0', '#f7f7f7', '#fddbc7', '#ef8a62', '#b2182b'];
+
+/** Gi* bins -3..3 (hot spots red, cold spots blue). */
+export const GI_COLORS: Record<string, string> = {
+  '3': '#b2182b', '2': '#ef8a62', '1': '#fddbc7', '-1': '#d1e5f0', '-2': '#67a9cf', '-3': '#2166ac',
+};
+
+export const PORT_COLORS: Record<string, string> = {
+  main: '#1b4f9c', public: '#3d7fd9', special_terminal: '#6a51a3', private_terminal: '#9e9ac8',
+};
+
+export const SEA = '#c9dde8';
+export const LAND = '#f3f0e8';
+
+export function stepColor(input: ExpressionSpecification, breaks: number[], colors: string[]): ExpressionSpecification {
+  const e: unknown[] = ['step', input, colors[0]];
+  breaks.forEach((b, i) => e.push(b, colors[i + 1]));
+  return e as ExpressionSpecification;
+}
+
+export function scoreField(kind: Kind): string {
+  return kind === 'tppo' ? 'tppo_score' : 'pmi_score';
+}
+export function binField(kind: Kind): string {
+  return kind === 'tppo' ? 'tppo_bin' : 'pmi_bin';
+}
+
+/** Hexagon fill for a kind: transparent where the kind has no score. */
+export function hexFill(kind: Kind): ExpressionSpecification {
+  return ['case', ['has', scoreField(kind)], stepColor(['to-number', ['get', scoreField(kind)]], SCORE_BREAKS, SCORE_COLORS), 'rgba(0,0,0,0)'];
+}
+
+export function giFill(kind: Kind): ExpressionSpecification {
+  const m: unknown[] = ['match', ['to-number', ['get', binField(kind)], 0]];
+  for (const [bin, color] of Object.entries(GI_COLORS)) m.push(Number(bin), color);
+  m.push('rgba(0,0,0,0)');
+  return m as ExpressionSpecification;
+}
+
+/** Choropleth from feature state: 'v' (score) or 'c' (relative change, %). */
+export function choroplethFill(change: boolean): ExpressionSpecification {
+  const key = change ? 'c' : 'v';
+  const scale = change ? stepColor(['to-number', ['feature-state', key]], CHANGE_BREAKS, CHANGE_COLORS)
+    : stepColor(['to-number', ['feature-state', key]], SCORE_BREAKS, SCORE_COLORS);
+  return ['case', ['==', ['typeof', ['feature-state', key]], 'number'], scale, 'rgba(0,0,0,0)'];
+}
+
+/** Pixels per metre at the equator grows as 2^zoom: a circle of r metres. */
+function metresToPixels(m: number): ExpressionSpecification {
+  const atZ0 = m / 78271.517; // metres per pixel at zoom 0 (512 px tiles)
+  return ['interpolate', ['exponential', 2], ['zoom'], 0, atZ0, 22, atZ0 * 2 ** 22];
+}
+
+/** Coverage radius of a desa binaan officer (the risk engine's desa_binaan factor). */
+export const DESA_BINAAN_RADIUS_M = 4000;
+
+export function buildStyle(origin: string, kind: Kind): StyleSpecification {
+  const tj = (name: string) => `${origin}/tiles/${name}.json`;
+  const labelPaint = { 'text-color': '#333', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.4 };
+  const layers: LayerSpecification[] = [
+    { id: 'sea', type: 'background', paint: { 'background-color': SEA } },
+    { id: 'land', type: 'fill', source: 'basemap', 'source-layer': 'provinsi', paint: { 'fill-color': LAND } },
+    { id: 'desa-line', type: 'line', source: 'basemap', 'source-layer': 'desa', minzoom: 12,
+      paint: { 'line-color': '#d8d2c4', 'line-width': 0.5 } },
+    { id: 'kecamatan-line', type: 'line', source: 'basemap', 'source-layer': 'kecamatan', minzoom: 8,
+      paint: { 'line-color': '#cfc6b4', 'line-width': 0.6, 'line-dasharray': [3, 2] } },
+
+    // Risk: kabupaten choropleth (feature state from /api/ranking), hexagons, hot spots.
+    { id: 'choropleth', type: 'fill', source: 'kabupaten', 'source-layer': 'kabupaten', layout: { visibility: 'none' },
+      paint: { 'fill-color': choroplethFill(false), 'fill-opacity': 0.75 } },
+    { id: 'hexagons', type: 'fill', source: 'risk', 'source-layer': 'risk',
+      paint: { 'fill-color': hexFill(kind), 'fill-opacity': 0.75, 'fill-antialias': false } },
+    { id: 'hotspots', type: 'fill', source: 'risk', 'source-layer': 'risk', layout: { visibility: 'none' },
+      filter: ['!=', ['to-number', ['get', 'tppo_bin'], 0], 0],
+      paint: { 'fill-color': giFill(kind), 'fill-opacity': 0.8, 'fill-antialias': false } },
+    { id: 'hex-selected', type: 'line', source: 'risk', 'source-layer': 'risk', filter: ['==', ['get', 'h3'], ''],
+      paint: { 'line-color': '#111', 'line-width': 2.5 } },
+
+    { id: 'kabupaten-line', type: 'line', source: 'basemap', 'source-layer': 'kabupaten_boundary', minzoom: 5,
+      paint: { 'line-color': '#9c927f', 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 0.4, 10, 1.2] } },
+    { id: 'kabupaten-selected', type: 'line', source: 'basemap', 'source-layer': 'kabupaten_boundary', filter: ['==', ['get', 'code'], ''],
+      paint: { 'line-color': '#111', 'line-width': 3 } },
+    { id: 'provinsi-line', type: 'line', source: 'basemap', 'source-layer': 'provinsi',
+      paint: { 'line-color': '#7a7060', 'line-width': ['interpolate', ['linear'], ['zoom'], 3, 0.6, 8, 1.8] } },
+
+    // Operational layers.
+    { id: 'desa-binaan-coverage', type: 'circle', source: 'desa_binaan', 'source-layer': 'desa_binaan', layout: { visibility: 'none' },
+      paint: { 'circle-radius': metresToPixels(DESA_BINAAN_RADIUS_M), 'circle-color': 'rgba(26,152,80,0.12)',
+        'circle-stroke-color': 'rgba(26,152,80,0.7)', 'circle-stroke-width': 1 } },
+    { id: 'desa-binaan', type: 'circle', source: 'desa_binaan', 'source-layer': 'desa_binaan', layout: { visibility: 'none' },
+      paint: { 'circle-radius': 4, 'circle-color': '#1a9850', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+    { id: 'residents', type: 'circle', source: 'residents', 'source-layer': 'residents_cells', layout: { visibility: 'none' },
+      filter: ['>', ['to-number', ['get', 'count'], 0], 0],
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['sqrt', ['to-number', ['get', 'count'], 0]], 3, 8, 30, 26],
+        'circle-color': 'rgba(84,39,143,0.55)', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+    { id: 'residents-count', type: 'symbol', source: 'residents', 'source-layer': 'residents_cells', layout: { visibility: 'none',
+      'text-field': ['to-string', ['get', 'count']], 'text-font': FONT_BOLD, 'text-size': 11, 'text-allow-overlap': false },
+      filter: ['>', ['to-number', ['get', 'count'], 0], 0], paint: { 'text-color': '#fff' } },
+    { id: 'residents-single', type: 'circle', source: 'residents', 'source-layer': 'residents', layout: { visibility: 'none' },
+      paint: { 'circle-radius': 3.5, 'circle-color': '#54278f', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+    { id: 'incidents', type: 'circle', source: 'incidents', 'source-layer': 'incidents_cells', layout: { visibility: 'none' },
+      filter: ['>', ['to-number', ['get', 'count'], 0], 0],
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['sqrt', ['to-number', ['get', 'count'], 0]], 3, 7, 20, 22],
+        'circle-color': 'rgba(0,0,0,0.6)', 'circle-stroke-color': '#ffeb3b', 'circle-stroke-width': 1.5 } },
+    { id: 'incidents-count', type: 'symbol', source: 'incidents', 'source-layer': 'incidents_cells', layout: { visibility: 'none',
+      'text-field': ['to-string', ['get', 'count']], 'text-font': FONT_BOLD, 'text-size': 11 },
+      filter: ['>', ['to-number', ['get', 'count'], 0], 0], paint: { 'text-color': '#ffeb3b' } },
+    { id: 'incidents-single', type: 'circle', source: 'incidents', 'source-layer': 'incidents', layout: { visibility: 'none' },
+      paint: { 'circle-radius': 4, 'circle-color': ['match', ['get', 'kind'], 'tppo', '#b10026', 'pmi', '#e66101', '#555'],
+        'circle-stroke-color': '#ffeb3b', 'circle-stroke-width': 1.5 } },
+    { id: 'worksites', type: 'circle', source: 'worksites', 'source-layer': 'worksites', layout: { visibility: 'none' },
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['sqrt', ['to-number', ['get', 'foreign_workers'], 0]], 0, 3, 40, 14],
+        'circle-color': '#8c510a', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1, 'circle-opacity': 0.85 } },
+    { id: 'ports', type: 'circle', source: 'ports', 'source-layer': 'ports', layout: { visibility: 'none' },
+      filter: ['!=', ['get', 'kind'], 'informal'],
+      paint: { 'circle-radius': ['match', ['get', 'kind'], 'main', 6, 'public', 5, 4],
+        'circle-color': ['match', ['get', 'kind'], 'main', PORT_COLORS.main, 'public', PORT_COLORS.public,
+          'special_terminal', PORT_COLORS.special_terminal, PORT_COLORS.private_terminal],
+        'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+    { id: 'informal', type: 'circle', source: 'ports', 'source-layer': 'ports', layout: { visibility: 'none' },
+      filter: ['==', ['get', 'kind'], 'informal'],
+      paint: { 'circle-radius': 5, 'circle-color': '#ffeb3b', 'circle-stroke-color': '#b10026', 'circle-stroke-width': 2.5 } },
+
+    // Labels last, so nothing covers them.
+    { id: 'desa-label', type: 'symbol', source: 'basemap', 'source-layer': 'desa_label', minzoom: 12,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 10 }, paint: { ...labelPaint, 'text-color': '#666' } },
+    { id: 'kecamatan-label', type: 'symbol', source: 'basemap', 'source-layer': 'kecamatan_label', minzoom: 10,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 11 }, paint: { ...labelPaint, 'text-color': '#555' } },
+    { id: 'kabupaten-label', type: 'symbol', source: 'basemap', 'source-layer': 'kabupaten_label', minzoom: 6,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 6, 11, 10, 14],
+        'text-max-width': 8 }, paint: labelPaint },
+    { id: 'provinsi-label', type: 'symbol', source: 'basemap', 'source-layer': 'provinsi_label', maxzoom: 8,
+      layout: { 'text-field': ['get', 'name'], 'text-font': FONT_BOLD, 'text-size': ['interpolate', ['linear'], ['zoom'], 3, 10, 7, 15],
+        'text-transform': 'uppercase', 'text-letter-spacing': 0.06, 'text-max-width': 7 },
+      paint: { ...labelPaint, 'text-color': '#5a5245' } },
+  ];
+  return {
+    version: 8,
+    glyphs: `${origin}/fonts/{fontstack}/{range}.pbf`,
+    sources: {
+      basemap: { type: 'vector', url: tj('basemap') },
+      risk: { type: 'vector', url: tj('risk'), promoteId: 'h3' },
+      kabupaten: { type: 'vector', url: tj('kabupaten') },
+      ports: { type: 'vector', url: tj('ports') },
+      worksites: { type: 'vector', url: tj('worksites') },
+      desa_binaan: { type: 'vector', url: tj('desa_binaan') },
+      incidents: { type: 'vector', url: tj('incidents') },
+      residents: { type: 'vector', url: tj('residents') },
+    },
+    layers,
+  };
+}
+
+/** Toggleable layer groups: panel key -> style layer ids. */
+export const LAYER_GROUPS: Record<string, string[]> = {
+  hexagons: ['hexagons'],
+  choropleth: ['choropleth'],
+  hotspots: ['hotspots'],
+  ports: ['ports'],
+  informal: ['informal'],
+  worksites: ['worksites'],
+  desa_binaan: ['desa-binaan-coverage', 'desa-binaan'],
+  residents: ['residents', 'residents-count', 'residents-single'],
+  incidents: ['incidents', 'incidents-count', 'incidents-single'],
+};
