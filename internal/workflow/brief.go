@@ -510,12 +510,12 @@ func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error)
 		if err != nil {
 			return nil, err
 		}
-		d.heading("Peta risiko " + labels[k])
 		wpx, hpx := m.Size()
 		w := bodyW
 		if float64(hpx)/float64(wpx)*w > 150 { // tall provinces: keep the map on one page
 			w = 150 * float64(wpx) / float64(hpx)
 		}
+		d.headingKeep("Peta risiko "+labels[k], 12+w*float64(hpx)/float64(wpx))
 		x, y, s := d.image(fmt.Sprintf("risk%d", k), png, wpx, hpx, w)
 		// Rank numbers at each kabupaten's label point.
 		rankOf := map[string]int{}

@@ -90,18 +90,18 @@ func (h *handlers) operationMap(ctx context.Context, plan *OperationPlan, widthP
 			ls = append(ls, orb.Point{s.Lon, s.Lat})
 		}
 		if len(ls) > 1 {
-			m.Path(ls, 1.6, rgba(c.R, c.G, c.B, 200))
+			m.Path(ls, 3, rgba(c.R, c.G, c.B, 210))
 		}
 		for _, s := range t.Stops {
-			r := 4.5
+			r := 8.0
 			if s.Kind == kindWorksite || s.Kind == kindHotel {
-				r = 6
+				r = 12
 			}
-			m.Marker(orb.Point{s.Lon, s.Lat}, r, mapimage.Style{Fill: c, Stroke: rgb(255, 255, 255), StrokePx: 1.2})
+			m.Marker(orb.Point{s.Lon, s.Lat}, r, mapimage.Style{Fill: c, Stroke: rgb(255, 255, 255), StrokePx: 2})
 		}
 	}
 	if s := plan.Request.Start; s != nil {
-		m.Marker(orb.Point{s.Lon, s.Lat}, 7, mapimage.Style{Fill: rgb(0, 0, 0), Stroke: rgb(255, 255, 255), StrokePx: 2})
+		m.Marker(orb.Point{s.Lon, s.Lat}, 12, mapimage.Style{Fill: rgb(0, 0, 0), Stroke: rgb(255, 255, 255), StrokePx: 3})
 	}
 	png, err := pngBytes(m)
 	return m, png, err

@@ -191,7 +191,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 			d.f.SetTextColor(0, 0, 0)
 			d.f.Text(x+px*k+1.8, y+py*k-1.2, fmt.Sprintf("T%d", t.Number))
 		}
-		d.note("Garis: urutan kunjungan tiap tim (jarak garis lurus, bukan jalan). Titik besar: hotel dan lokasi kerja. Arsiran jingga: wilayah operasi.")
+		d.note("Garis: urutan kunjungan tiap tim (jarak garis lurus, bukan jalan). Titik besar: hotel dan lokasi kerja. Titik hitam: tempat berangkat. Arsiran jingga: wilayah operasi (poligon/kecamatan).")
 	}
 
 	d.heading("Pembagian tim")
@@ -210,7 +210,10 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		})
 
 	for _, t := range plan.Teams {
-		d.heading(fmt.Sprintf("Tim %d — %d titik, %s km", t.Number, len(t.Stops), desimal(t.LengthKm, 1)))
+		d.heading(fmt.Sprintf("     Tim %d — %d titik, %s km", t.Number, len(t.Stops), desimal(t.LengthKm, 1)))
+		tc := teamRGB(t.Colour)
+		d.f.SetFillColor(tc[0], tc[1], tc[2])
+		d.f.Rect(marginL+0.5, d.f.GetY()-5.2, 4, 4, "F")
 		if len(t.Stops) == 0 {
 			d.para("Tidak ada sasaran.")
 			continue
@@ -219,9 +222,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		for _, s := range t.Stops {
 			srows = append(srows, []string{strconv.Itoa(s.Seq), kindID(s.Kind), s.Label, fmt.Sprintf("%.5f, %.5f", s.Lat, s.Lon)})
 		}
-		c := teamRGB(t.Colour)
-		d.table([]column{{"No", 10, "R"}, {"Jenis", 38, "L"}, {"Sasaran", 98, "L"}, {"Koordinat", 36, "L"}}, srows,
-			func(int) (int, int, int, bool) { return c[0], c[1], c[2], false })
+		d.table([]column{{"No", 10, "R"}, {"Jenis", 38, "L"}, {"Sasaran", 98, "L"}, {"Koordinat", 36, "L"}}, srows, nil)
 	}
 	return d.bytes()
 }
@@ -229,7 +230,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 func kindsID(ks []string) []string {
 	out := make([]string, len(ks))
 	for i, k := range ks {
-		out[i] = strings.ToLower(kindID(k))
+		out[i] = kindID(k)
 	}
 	return out
 }

@@ -65,8 +65,12 @@ func (d *doc) title(main, sub string) {
 	d.f.Ln(4)
 }
 
-func (d *doc) heading(s string) {
-	d.ensure(18)
+func (d *doc) heading(s string) { d.headingKeep(s, 18) }
+
+// headingKeep starts a new page unless the heading and keep mm of what
+// follows fit on this one (a heading is never left alone at a page foot).
+func (d *doc) headingKeep(s string, keep float64) {
+	d.ensure(keep)
 	d.f.Ln(2)
 	d.f.SetFont("Helvetica", "B", 11.5)
 	d.f.CellFormat(bodyW, 6.5, d.tr(s), "", 1, "L", false, 0, "")
@@ -127,7 +131,11 @@ func (d *doc) table(cols []column, rows [][]string, swatch func(row int) (r, g, 
 		for j, c := range cols {
 			txt := ""
 			if j < len(row) {
-				txt = d.fit(row[j], c.w-1.6)
+				cell := row[j]
+				if j == 0 && swatch != nil {
+					cell = "     " + cell // room for the swatch
+				}
+				txt = d.fit(cell, c.w-1.6)
 			}
 			d.f.CellFormat(c.w, rh, txt, "1", 0, c.align, fill, 0, "")
 		}
