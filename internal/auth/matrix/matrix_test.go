@@ -24,8 +24,10 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/api"
 	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/auth"
+	"github.com/waspada-id/waspada/internal/glyphs"
 	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/store"
 	"github.com/waspada-id/waspada/internal/testdb"
@@ -136,6 +138,15 @@ func assemble(t *testing.T) *world {
 	svc.Register(s.Router())
 	lg.Register(s.Router())
 	s.Mount(tiles.Prefix, ts)
+	// cmd/waspada/web.go: the map's JSON API and the label glyphs
+	if err := api.Register(s.Router(), api.Deps{Pool: app, Log: log, Timeout: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if gs, err := glyphs.New(glyphs.DefaultFonts()); err == nil {
+		s.Mount(glyphs.Prefix, gs)
+	} else {
+		t.Logf("glyphs not mounted: %v", err)
+	}
 	w.app, w.router = s, s.Router()
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
@@ -686,18 +697,27 @@ func TestAPIRoutesByRole(t *testing.T) {
 		}
 		routes++
 		for _, a := range w.actors {
-			for _, k := range []string{placeA.kab, placeE.kab, placeK.kab} {
+			for _, pl := range []place{placeA, placeE, placeK} {
+				k := pl.kab
+				scoped := false // the path names a region (or an object in one)
 				path := vars.ReplaceAllStringFunc(tpl, func(v string) string {
-					if strings.Contains(v, "kab") || strings.Contains(v, "code") || strings.Contains(v, "area") {
+					switch {
+					case strings.Contains(v, "kab") || strings.Contains(v, "code") || strings.Contains(v, "area"):
+						scoped = true
 						return k
-					}
-					if strings.Contains(v, "prov") {
+					case strings.Contains(v, "prov"):
+						scoped = true
 						return k[:2]
+					case strings.Contains(v, "h3") || strings.Contains(v, "cell"):
+						scoped = true
+						return h3.LatLngToCell(h3.NewLatLng(pl.lat, pl.lon), 7).String()
+					case strings.Contains(v, "kind"):
+						return "tppo"
 					}
 					return "1"
 				})
 				before := w.auditCount(a)
-				code, body, hdr := w.get(a, path+"?kabupaten="+k+"&province="+k[:2])
+				code, body, hdr := w.get(a, path+"?q=Kabupaten&kabupaten="+k+"&province="+k[:2])
 				if code == 200 && (w.hasPersonal(body) || strings.HasPrefix(hdr.Get("Content-Disposition"), "attachment")) &&
 					w.auditCount(a) == before {
 					bad.add("%s GET %s: personal data or an export sent without an audit record", a.name, path)
@@ -708,6 +728,12 @@ func TestAPIRoutesByRole(t *testing.T) {
 				}
 				if strings.HasPrefix(tpl, "/api/admin/") && a.p.Role != access.Admin && code != 403 {
 					bad.add("%s GET %s: %d, want 403 (admin only)", a.name, path, code)
+				}
+				if scoped && !a.p.InScope(k) && code == 200 {
+					bad.add("%s GET %s: 200 for an object outside the scope, want 403/404", a.name, path)
+				}
+				if scoped && a.p.InScope(k) && code == 403 {
+					bad.add("%s GET %s: 403 inside the scope", a.name, path)
 				}
 				if code != 200 {
 					continue
