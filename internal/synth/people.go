@@ -171,16 +171,29 @@ func (g *gen) residents() error {
 	// Jambi: exact published counts per immigration office.
 	for _, o := range jambi {
 		ks := make([]int, len(o.Kabs))
-		w := make([]float64, len(o.Kabs))
+		rw := make([]float64, len(o.Kabs))
+		fwk := make([]float64, len(o.Kabs))
+		var sumRW, sumFW float64
 		for i, c := range o.Kabs {
 			k, ok := g.w.Kab(c)
 			if !ok {
 				return fmt.Errorf("jambi office %s: kabupaten %s not in the reference data", o.Office, c)
 			}
 			ks[i] = k
-			w[i] = resW[k]
+			rw[i] = resW[k]
+			sumRW += rw[i]
 			for _, wi := range g.kabWorksites[k] {
-				w[i] += 0.002 * float64(g.ds.Worksites[wi].Foreign)
+				fwk[i] += float64(g.ds.Worksites[wi].Foreign)
+			}
+			sumFW += fwk[i]
+		}
+		// 75% follow where foreigners live (the city first), 25% where
+		// the office area's worksites are.
+		w := make([]float64, len(o.Kabs))
+		for i := range w {
+			w[i] = 0.75 * rw[i] / sumRW
+			if sumFW > 0 {
+				w[i] += 0.25 * fwk[i] / sumFW
 			}
 		}
 		for i, n := range sample.Allocate(o.Count, w) {

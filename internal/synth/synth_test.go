@@ -316,6 +316,13 @@ func TestCalibration(t *testing.T) {
 			}
 			t.Logf("%s: %d (target %d)", o.Office, n, o.Count)
 		}
+		// The city holds the largest share of its office's residents.
+		for _, k := range []string{"15.05", "15.04"} {
+			if resByKab[k] > resByKab["15.71"] {
+				t.Errorf("Kanim Jambi: %s has %d residences, more than Kota Jambi's %d", k, resByKab[k], resByKab["15.71"])
+			}
+		}
+		t.Logf("Kanim Jambi: Kota Jambi %d, Muaro Jambi %d, Batang Hari %d", resByKab["15.71"], resByKab["15.05"], resByKab["15.04"])
 		if !within(float64(total), 451, 5) {
 			t.Errorf("Jambi province: %d residences, want 451 ±5", total)
 		}
