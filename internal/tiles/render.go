@@ -24,9 +24,10 @@ const (
 	extent = 4096
 	buffer = 64
 	// riskMinCellPx: a risk hexagon is drawn at least this many pixels wide, so
-	// the chosen resolution puts at most about 1,500 cells in a land tile
-	// (512²/(0.87·14²)); the next zoom doubles the width, so 14–37 px.
-	riskMinCellPx = 14
+	// the chosen resolution puts at most about 1,200 cells in a land tile
+	// (512²/(0.87·16²)); resolutions step by √7, so cells are 16–42 px wide.
+	// 14 px put 1,200–1,500 cells in z9 tiles, the slowest of a cold pass.
+	riskMinCellPx = 16
 	// When even the coarsest stored resolution is narrower than this, the risk
 	// layer is empty at that zoom: thousands of specks cost 200 ms a tile and show
 	// nothing the kabupaten choropleth does not.
