@@ -91,6 +91,9 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	if err := a.mountWeb(srv, pool, *webDir, *dbTimeout); err != nil {
 		return err
 	}
+	if err := a.mountWorkflow(srv, pool); err != nil {
+		return err
+	}
 	return a.listen(ctx, srv, *addr, sec)
 }
 
