@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -73,18 +75,43 @@ func AppDatabaseURL(ctx context.Context, admin *pgxpool.Pool, adminURL string) (
 	mac := hmac.New(sha256.New, []byte(superPW))
 	mac.Write([]byte("waspada_app login v1"))
 	pw := hex.EncodeToString(mac.Sum(nil)) // hex: safe inside a SQL literal
-	if _, err := admin.Exec(ctx, `DO $$ BEGIN
-		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'waspada_app') THEN
-			CREATE ROLE waspada_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
-		END IF; END $$`); err != nil {
-		return "", false, fmt.Errorf("create app role: %w", err)
+	// Several servers or test packages may do this at once on one cluster:
+	// role rows are shared, and PostgreSQL answers concurrent ALTER ROLE with
+	// "tuple concurrently updated" (or a duplicate on CREATE ROLE), so retry.
+	for attempt := 0; attempt < 20; attempt++ {
+		if err = ensureAppLogin(ctx, admin, pw); err == nil || !retryable(err) {
+			break
+		}
+		time.Sleep(time.Duration(20+attempt*20) * time.Millisecond)
 	}
-	if _, err := admin.Exec(ctx, `ALTER ROLE waspada_app WITH LOGIN PASSWORD '`+pw+`'`); err != nil {
-		return "", false, fmt.Errorf("enable app role login: %w", err)
-	}
-	if err := GrantAppRole(ctx, admin); err != nil {
+	if err != nil {
 		return "", false, err
 	}
 	u.User = url.UserPassword(AppRole, pw)
 	return u.String(), true, nil
+}
+
+func ensureAppLogin(ctx context.Context, admin *pgxpool.Pool, pw string) error {
+	if _, err := admin.Exec(ctx, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'waspada_app') THEN
+			CREATE ROLE waspada_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+		END IF; END $$`); err != nil {
+		return fmt.Errorf("create app role: %w", err)
+	}
+	if _, err := admin.Exec(ctx, `ALTER ROLE waspada_app WITH LOGIN PASSWORD '`+pw+`'`); err != nil {
+		return fmt.Errorf("enable app role login: %w", err)
+	}
+	return GrantAppRole(ctx, admin)
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "XX000", "23505", "40001", "40P01": // tuple concurrently updated, duplicate role, serialization, deadlock
+		return true
+	}
+	return false
 }
