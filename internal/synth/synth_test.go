@@ -17,7 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/waspada-id/waspada/internal/importer"
-	"github.com/waspada-id/waspada/internal/refdata"
+	"github.com/waspada-id/waspada/internal/testdb"
 )
 
 // fixture loads the reference geography once and generates the demo size
@@ -32,17 +32,7 @@ type fixture struct {
 
 func (f *fixture) world(t *testing.T) *World {
 	t.Helper()
-	dir := refdata.Dir("")
-	if !filepath.IsAbs(dir) {
-		// Tests run in the package folder; the data sits beside the repository.
-		dir = filepath.Join("..", "..", dir)
-	}
-	if err := refdata.Check(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("reference data missing under CI: %v", err)
-		}
-		t.Skipf("reference data not available (set WASPADA_DATA): %v", err)
-	}
+	dir := testdb.DataDir(t) // skips with a message when missing, fails under CI
 	f.once.Do(func() { f.w, f.err = LoadWorld(dir) })
 	if f.err != nil {
 		t.Fatal(f.err)
