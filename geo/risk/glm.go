@@ -99,6 +99,7 @@ func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, 
 		}
 	}
 	var res *irlsResult
+	var start []float64
 	for {
 		cols := []int{}
 		for j := range active {
@@ -107,7 +108,7 @@ func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, 
 			}
 		}
 		var err error
-		res, err = irlsPoissonNB(X, y, cols, mean, sd, o)
+		res, err = irlsPoissonNB(X, y, cols, mean, sd, o, start)
 		if err != nil {
 			return nil, err
 		}
@@ -122,6 +123,13 @@ func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, 
 			break
 		}
 		active[worst] = false
+		// Warm start the refit from this fit without the dropped column.
+		start = []float64{res.b[0]}
+		for k, j := range cols {
+			if j != worst {
+				start = append(start, res.b[k+1])
+			}
+		}
 		dropped = append(dropped, fmt.Sprintf("%s (z²=%.2f < %.2f)", names[worst], worstZ2, thr))
 	}
 	f := &Fit{Coef: make([]float64, p), SE: make([]float64, p), Z: make([]float64, p), Kept: make([]bool, p),
@@ -171,19 +179,73 @@ type irlsResult struct {
 	iter  int
 }
 
-func irlsPoissonNB(X [][]float64, y []float64, cols []int, mean, sd []float64, o FitOptions) (*irlsResult, error) {
-	r, err := irls(X, y, cols, mean, sd, o, 0, nil)
+// design is the standardised design matrix of the active columns with
+// identical rows collapsed: most cells have no point factor present and
+// differ only by their kabupaten's indicators, so a national grid of 400k
+// cells collapses to tens of thousands of distinct rows. For a log-link GLM
+// with fixed dispersion the IRLS normal equations of k identical rows are
+// those of one row with weight k and the rows' summed response, so the fit
+// is exact; Σy² per group keeps the moment estimate of α exact too.
+type design struct {
+	q       int       // columns including the intercept
+	z       []float64 // row-major, q per row, z[0] = 1
+	k       []float64 // rows collapsed
+	sy, syy []float64
+}
+
+func buildDesign(X [][]float64, y []float64, cols []int, mean, sd []float64) *design {
+	q := len(cols) + 1
+	d := &design{q: q}
+	index := map[string]int{}
+	row := make([]float64, q)
+	key := make([]byte, 8*len(cols))
+	for i := range y {
+		row[0] = 1
+		for k, j := range cols {
+			v := (X[j][i] - mean[j]) / sd[j]
+			row[k+1] = v
+			bits := math.Float64bits(v)
+			for b := 0; b < 8; b++ {
+				key[8*k+b] = byte(bits >> (8 * b))
+			}
+		}
+		g, ok := index[string(key)]
+		if !ok {
+			g = len(d.k)
+			index[string(key)] = g
+			d.z = append(d.z, row...)
+			d.k = append(d.k, 0)
+			d.sy = append(d.sy, 0)
+			d.syy = append(d.syy, 0)
+		}
+		d.k[g]++
+		d.sy[g] += y[i]
+		d.syy[g] += y[i] * y[i]
+	}
+	return d
+}
+
+func (d *design) eta(g int, b []float64) float64 {
+	var eta float64
+	r := d.z[g*d.q : (g+1)*d.q]
+	for a, v := range r {
+		eta += b[a] * v
+	}
+	return eta
+}
+
+func irlsPoissonNB(X [][]float64, y []float64, cols []int, mean, sd []float64, o FitOptions, start []float64) (*irlsResult, error) {
+	d := buildDesign(X, y, cols, mean, sd)
+	r, err := irls(d, cols, o, 0, start)
 	if err != nil || !o.NegBin {
 		return r, err
 	}
 	// NB2 dispersion by moments (Cameron & Trivedi): E[(y−μ)² − y] = α μ².
-	n := len(y)
 	var num, den float64
-	for i := 0; i < n; i++ {
-		mu := math.Exp(etaStd(X, cols, mean, sd, r.b, i))
-		d := y[i] - mu
-		num += d*d - y[i]
-		den += mu * mu
+	for g := range d.k {
+		mu := math.Exp(d.eta(g, r.b))
+		num += d.syy[g] - 2*mu*d.sy[g] + d.k[g]*mu*mu - d.sy[g]
+		den += d.k[g] * mu * mu
 	}
 	alpha := 0.0
 	if den > 0 && num > 0 {
@@ -192,56 +254,45 @@ func irlsPoissonNB(X [][]float64, y []float64, cols []int, mean, sd []float64, o
 	if alpha == 0 {
 		return r, nil
 	}
-	return irls(X, y, cols, mean, sd, o, alpha, r.b)
-}
-
-func etaStd(X [][]float64, cols []int, mean, sd, b []float64, i int) float64 {
-	eta := b[0]
-	for k, j := range cols {
-		eta += b[k+1] * (X[j][i] - mean[j]) / sd[j]
-	}
-	return eta
+	return irls(d, cols, o, alpha, r.b)
 }
 
 // irls fits the penalised log-link GLM by iteratively reweighted least
 // squares: with μ = exp(η), working weights w = μ/(1+αμ) and working response
 // z = η + (y−μ)/μ, solve (ZᵀWZ + λP) b = ZᵀWz, P the identity without the
 // intercept. α = 0 is Poisson.
-func irls(X [][]float64, y []float64, cols []int, mean, sd []float64, o FitOptions, alpha float64, start []float64) (*irlsResult, error) {
-	n := len(y)
-	q := len(cols) + 1
+func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (*irlsResult, error) {
+	q := d.q
 	b := make([]float64, q)
 	if start != nil {
 		copy(b, start)
 	} else {
-		var s float64
-		for _, v := range y {
-			s += v
+		var s, n float64
+		for g := range d.k {
+			s += d.sy[g]
+			n += d.k[g]
 		}
-		b[0] = math.Log(s / float64(n))
+		b[0] = math.Log(s / n)
 	}
-	row := make([]float64, q)
 	A := mat.NewSymDense(q, nil)
 	rhs := mat.NewVecDense(q, nil)
 	var chol mat.Cholesky
+	ata := make([]float64, q*q)
+	atz := make([]float64, q)
 	var iter int
 	for iter = 1; iter <= o.MaxIter; iter++ {
-		ata := make([]float64, q*q)
-		atz := make([]float64, q)
-		for i := 0; i < n; i++ {
-			row[0] = 1
-			eta := b[0]
-			for k, j := range cols {
-				v := (X[j][i] - mean[j]) / sd[j]
-				row[k+1] = v
-				eta += b[k+1] * v
-			}
+		clear(ata)
+		clear(atz)
+		for g := range d.k {
+			row := d.z[g*q : (g+1)*q]
+			eta := d.eta(g, b)
 			if eta > 30 {
 				eta = 30 // keep exp finite in the first, wild iterations
 			}
 			mu := math.Exp(eta)
-			w := mu / (1 + alpha*mu)
-			z := eta + (y[i]-mu)/mu
+			w := d.k[g] * mu / (1 + alpha*mu)
+			// k rows' summed working response over k: η + (ȳ−μ)/μ.
+			z := eta + (d.sy[g]/d.k[g]-mu)/mu
 			for a := 0; a < q; a++ {
 				wa := w * row[a]
 				atz[a] += wa * z

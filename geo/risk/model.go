@@ -4,14 +4,25 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/uber/h3-go/v4"
+
 	"github.com/waspada-id/waspada/geo/hexgrid"
 )
+
+// Point is a point source (or several at one cell): Count points carrying a
+// summed attribute Weight (e.g. foreign workers), located by an H3 cell of any
+// resolution at least the grid's.
+type Point struct {
+	Cell   h3.Cell
+	Count  float64
+	Weight float64
+}
 
 // Inputs are the layers a set of factor values is computed from, for one
 // period: point layers keyed by layer name and kabupaten indicators keyed by
 // indicator name then kabupaten code.
 type Inputs struct {
-	Points     map[string][]hexgrid.Source
+	Points     map[string][]Point
 	Indicators map[string]map[string]float64
 }
 
@@ -23,13 +34,16 @@ func Values(g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
 	for fi, f := range fs {
 		switch f.Influence {
 		case Proximity, Density:
-			src := in.Points[f.Layer]
-			if !f.Weighted {
-				unit := make([]hexgrid.Source, len(src))
-				for i, s := range src {
-					unit[i] = hexgrid.Source{Cell: s.Cell, Weight: 1}
+			pts := in.Points[f.Layer]
+			src := make([]hexgrid.Source, 0, len(pts))
+			for _, p := range pts {
+				w := p.Count
+				if f.Weighted {
+					w = p.Weight
 				}
-				src = unit
+				if w > 0 {
+					src = append(src, hexgrid.Source{Cell: p.Cell, Weight: w})
+				}
 			}
 			k := hexgrid.Rings(g.Res, f.RadiusKm)
 			if f.Influence == Proximity {
@@ -149,6 +163,30 @@ func (m *Model) Score(raw [][]float64) ([]float64, [][]float32) {
 		contrib[i] = c
 	}
 	return score, contrib
+}
+
+// ScoreOnly returns every cell's score without the per-factor explanation.
+func (m *Model) ScoreOnly(raw [][]float64) []float64 {
+	n := 0
+	if len(raw) > 0 {
+		n = len(raw[0])
+	}
+	eta := make([]float64, n)
+	for j, f := range m.Factors {
+		if !m.Fit.Kept[j] {
+			continue
+		}
+		b, c := m.Fit.Coef[j], m.Center[j]
+		for i, v := range raw[j] {
+			if !math.IsNaN(v) {
+				eta[i] += b * (f.Transform(v) - c)
+			}
+		}
+	}
+	for i := range eta {
+		eta[i] = math.Exp(eta[i])
+	}
+	return eta
 }
 
 // RR is exp(coefficient) for kept factors and 1 for dropped ones: the

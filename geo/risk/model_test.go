@@ -62,9 +62,9 @@ func plantedWorld(t *testing.T, rng *rand.Rand) (*hexgrid.Grid, Inputs) {
 		t.Fatal(err)
 	}
 	pick := func() h3.Cell { return g.Cells[rng.IntN(g.Len())] }
-	in := Inputs{Points: map[string][]hexgrid.Source{}, Indicators: map[string]map[string]float64{IndicatorPoverty: {}}}
+	in := Inputs{Points: map[string][]Point{}, Indicators: map[string]map[string]float64{IndicatorPoverty: {}}}
 	for i := 0; i < 120; i++ {
-		in.Points[LayerPortInformal] = append(in.Points[LayerPortInformal], hexgrid.Source{Cell: pick(), Weight: 1})
+		in.Points[LayerPortInformal] = append(in.Points[LayerPortInformal], Point{Cell: pick(), Count: 1})
 	}
 	for i := 0; i < 60; i++ { // residents: 60 towns of up to 400 people each
 		town := pick()
@@ -72,11 +72,11 @@ func plantedWorld(t *testing.T, rng *rand.Rand) (*hexgrid.Grid, Inputs) {
 		ring := town.GridDisk(3)
 		for p := 0; p < size; p++ {
 			c := ring[rng.IntN(len(ring))]
-			in.Points[LayerResident] = append(in.Points[LayerResident], hexgrid.Source{Cell: c.Children(9)[0], Weight: 1})
+			in.Points[LayerResident] = append(in.Points[LayerResident], Point{Cell: c.Children(9)[0], Count: 1})
 		}
 	}
 	for i := 0; i < 3000; i++ {
-		in.Points[LayerHotel] = append(in.Points[LayerHotel], hexgrid.Source{Cell: pick(), Weight: 1})
+		in.Points[LayerHotel] = append(in.Points[LayerHotel], Point{Cell: pick(), Count: 1})
 	}
 	for _, code := range g.Codes {
 		in.Indicators[IndicatorPoverty][code] = 5 + 20*rng.Float64()

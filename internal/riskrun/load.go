@@ -1,0 +1,273 @@
+package riskrun
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/uber/h3-go/v4"
+
+	"github.com/waspada-id/waspada/geo/hexgrid"
+	"github.com/waspada-id/waspada/geo/risk"
+	"github.com/waspada-id/waspada/internal/store"
+)
+
+// month is a month counted from year 0 (year*12 + month-1), so that period
+// arithmetic is integer arithmetic.
+type month int32
+
+func monthOf(t time.Time) month { return month(t.Year()*12 + int(t.Month()) - 1) }
+
+func (m month) first() time.Time {
+	return time.Date(int(m)/12, time.Month(int(m)%12+1), 1, 0, 0, 0, 0, time.UTC)
+}
+
+func (m month) last() time.Time { return (m + 1).first().AddDate(0, 0, -1) }
+
+// span is a run of months [from, to] during which a layer point is present.
+type span struct {
+	cell     h3.Cell // at the analysis resolution
+	from, to month
+}
+
+// layers holds every layer the factors need, for all periods of a run,
+// aggregated to the analysis resolution.
+type layers struct {
+	res        int
+	stays      map[string]map[span]float64      // layer (resident|hotel) -> span -> count
+	static     map[string][]risk.Point          // worksite, ports
+	binaan     map[month]map[h3.Cell]float64    // established month -> cell -> count
+	indicators map[string]map[string][]indValue // name -> kabupaten -> values by period
+}
+
+type indValue struct {
+	period month
+	value  float64
+}
+
+func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, lastPeriod month, indicatorNames []string) (*layers, error) {
+	l := &layers{res: res, stays: map[string]map[span]float64{risk.LayerResident: {}, risk.LayerHotel: {}},
+		static: map[string][]risk.Point{}, binaan: map[month]map[h3.Cell]float64{}, indicators: map[string]map[string][]indValue{}}
+	parent := func(v int64) (h3.Cell, bool) {
+		c := h3.Cell(v)
+		if !c.IsValid() || c.Resolution() < res {
+			return 0, false
+		}
+		return c.Parent(res), true
+	}
+
+	rows, err := pool.Query(ctx, q.Get("residents"))
+	if err != nil {
+		return nil, fmt.Errorf("load residents: %w", err)
+	}
+	var (
+		cell     int64
+		hotel    bool
+		from, to time.Time
+	)
+	for rows.Next() {
+		if err := rows.Scan(&cell, &hotel, &from, &to); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load residents: %w", err)
+		}
+		c, ok := parent(cell)
+		if !ok {
+			continue
+		}
+		layer := risk.LayerResident
+		if hotel {
+			layer = risk.LayerHotel
+		}
+		l.stays[layer][span{c, monthOf(from), monthOf(to)}]++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load residents: %w", err)
+	}
+
+	rows, err = pool.Query(ctx, q.Get("worksites"))
+	if err != nil {
+		return nil, fmt.Errorf("load worksites: %w", err)
+	}
+	var workers int64
+	for rows.Next() {
+		if err := rows.Scan(&cell, &workers); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load worksites: %w", err)
+		}
+		if c, ok := parent(cell); ok {
+			l.static[risk.LayerWorksite] = append(l.static[risk.LayerWorksite], risk.Point{Cell: c, Count: 1, Weight: float64(workers)})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load worksites: %w", err)
+	}
+
+	rows, err = pool.Query(ctx, q.Get("ports"))
+	if err != nil {
+		return nil, fmt.Errorf("load ports: %w", err)
+	}
+	var kind string
+	for rows.Next() {
+		if err := rows.Scan(&cell, &kind); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load ports: %w", err)
+		}
+		c, ok := parent(cell)
+		if !ok {
+			continue
+		}
+		layer := risk.LayerPortOfficial
+		switch kind {
+		case "special_terminal", "private_terminal":
+			layer = risk.LayerPortTerminal
+		case "informal":
+			layer = risk.LayerPortInformal
+		}
+		l.static[layer] = append(l.static[layer], risk.Point{Cell: c, Count: 1, Weight: 1})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load ports: %w", err)
+	}
+
+	rows, err = pool.Query(ctx, q.Get("desa_binaan"))
+	if err != nil {
+		return nil, fmt.Errorf("load desa binaan: %w", err)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&cell, &from); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load desa binaan: %w", err)
+		}
+		if c, ok := parent(cell); ok {
+			m := monthOf(from)
+			if l.binaan[m] == nil {
+				l.binaan[m] = map[h3.Cell]float64{}
+			}
+			l.binaan[m][c]++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load desa binaan: %w", err)
+	}
+
+	rows, err = pool.Query(ctx, q.Get("indicators"), indicatorNames, lastPeriod.last())
+	if err != nil {
+		return nil, fmt.Errorf("load indicators: %w", err)
+	}
+	var (
+		code, name string
+		period     time.Time
+		value      float64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&code, &period, &name, &value); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load indicators: %w", err)
+		}
+		if l.indicators[name] == nil {
+			l.indicators[name] = map[string][]indValue{}
+		}
+		l.indicators[name][code] = append(l.indicators[name][code], indValue{monthOf(period), value})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load indicators: %w", err)
+	}
+	return l, nil
+}
+
+// inputs is the state of every layer in month m: stays present at any time in
+// the month, desa binaan established by its end, and each kabupaten's latest
+// indicator value at or before m.
+func (l *layers) inputs(m month) risk.Inputs {
+	in := risk.Inputs{Points: map[string][]risk.Point{}, Indicators: map[string]map[string]float64{}}
+	for layer, spans := range l.stays {
+		byCell := map[h3.Cell]float64{}
+		for s, n := range spans {
+			if s.from <= m && s.to >= m {
+				byCell[s.cell] += n
+			}
+		}
+		in.Points[layer] = pointsOf(byCell)
+	}
+	for layer, pts := range l.static {
+		in.Points[layer] = pts
+	}
+	byCell := map[h3.Cell]float64{}
+	for est, cells := range l.binaan {
+		if est <= m {
+			for c, n := range cells {
+				byCell[c] += n
+			}
+		}
+	}
+	in.Points[risk.LayerDesaBinaan] = pointsOf(byCell)
+	for name, byKab := range l.indicators {
+		vals := map[string]float64{}
+		for code, series := range byKab {
+			// series is sorted by period; take the last one at or before m.
+			i := sort.Search(len(series), func(i int) bool { return series[i].period > m })
+			if i > 0 {
+				vals[code] = series[i-1].value
+			}
+		}
+		in.Indicators[name] = vals
+	}
+	return in
+}
+
+func pointsOf(byCell map[h3.Cell]float64) []risk.Point {
+	out := make([]risk.Point, 0, len(byCell))
+	for c, n := range byCell {
+		out = append(out, risk.Point{Cell: c, Count: n, Weight: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Cell < out[j].Cell })
+	return out
+}
+
+// loadGrid covers every kabupaten polygon at res with a coastal band.
+func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (*hexgrid.Grid, map[string]string, error) {
+	rows, err := pool.Query(ctx, q.Get("kabupaten_polygons"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("load kabupaten: %w", err)
+	}
+	var parts []hexgrid.Part
+	prov := map[string]string{}
+	var code, pcode string
+	var b []byte
+	for rows.Next() {
+		if err := rows.Scan(&code, &pcode, &b); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("load kabupaten: %w", err)
+		}
+		g, err := wkb.Unmarshal(b)
+		if err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("kabupaten %s: %w", code, err)
+		}
+		if p, ok := g.(orb.Polygon); ok {
+			parts = append(parts, hexgrid.Part{Code: code, Polygon: p})
+		}
+		prov[code] = pcode
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("load kabupaten: %w", err)
+	}
+	if len(parts) == 0 {
+		return nil, nil, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
+	}
+	g, err := hexgrid.Cover(parts, res, bandKm)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, prov, nil
+}

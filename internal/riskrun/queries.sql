@@ -1,0 +1,96 @@
+-- Named queries of the risk engine (internal/riskrun). Layers are read as H3
+-- res-9 cells (every point layer stores h3_r9) so the engine aggregates them
+-- to the analysis resolution in Go without geometry work in the database.
+
+-- name: lock
+-- One compute at a time per database; released when the session ends.
+SELECT pg_try_advisory_lock(hashtext('waspada-risk-compute'))
+
+-- name: unlock
+SELECT pg_advisory_unlock(hashtext('waspada-risk-compute'))
+
+-- name: latest_incident
+SELECT max(occurred_on) FROM incident WHERE kind IN ('tppo', 'pmi')
+
+-- name: kabupaten_polygons
+-- Every polygon of every kabupaten (islands apart), WKB, with its province.
+SELECT k.code, k.provinsi_code, ST_AsBinary(d.geom)
+FROM kabupaten k, LATERAL ST_Dump(k.geom) d
+ORDER BY k.code, d.path
+
+-- name: residents
+-- Residence and hotel stays with the interval they are present: a residence
+-- from arrival to permit expiry, a hotel stay from check-in to check-out (to
+-- permit expiry while the guest has not checked out).
+SELECT h3_r9, address_kind = 'hotel',
+       CASE WHEN address_kind = 'hotel' THEN check_in ELSE arrival_date END,
+       CASE WHEN address_kind = 'hotel' THEN coalesce(check_out, permit_expiry) ELSE permit_expiry END
+FROM resident
+
+-- name: worksites
+SELECT h3_r9, foreign_workers FROM worksite WHERE foreign_workers > 0
+
+-- name: ports
+SELECT h3_r9, kind FROM port
+
+-- name: desa_binaan
+SELECT d.h3_r9, b.established_on FROM desa_binaan b JOIN desa d ON d.code = b.desa_code
+
+-- name: indicators
+-- Indicator values up to the last period needed; the engine takes, per
+-- kabupaten and period, the latest value at or before the period.
+SELECT kabupaten_code, period, name, value FROM indicator
+WHERE name = ANY ($1::text[]) AND period <= $2::date
+ORDER BY kabupaten_code, name, period
+
+-- name: incidents
+SELECT kind, occurred_on, h3_r9 FROM incident
+WHERE kind IN ('tppo', 'pmi') AND occurred_on BETWEEN $1::date AND $2::date
+
+-- name: run_insert
+INSERT INTO risk_run (status, train_until, period, resolution, params)
+VALUES ('running', $1, $2, $3, $4) RETURNING id
+
+-- name: run_complete
+UPDATE risk_run SET status = 'complete', finished_at = now(), model = $2 WHERE id = $1 AND status = 'running'
+
+-- name: run_failed
+UPDATE risk_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1
+
+-- name: partition_create
+-- The run's own cell table (see migrations/002_risk.sql); returns its name.
+SELECT waspada_risk_cell_partition($1)
+
+-- name: partition_index
+SELECT waspada_risk_cell_index($1, $2)
+
+-- name: partition_attach
+SELECT waspada_risk_cell_attach($1)
+
+-- name: partition_drop
+-- A failed run's cells: the table was never attached.
+SELECT waspada_risk_cell_drop($1)
+
+-- name: prune_lock_timeout
+-- Dropping an attached partition briefly locks risk_cell; rather than queue
+-- readers behind a long tile query, give up and prune at the next run.
+SET LOCAL lock_timeout = '3s'
+
+-- name: runs_prune
+SELECT waspada_risk_prune($1, $2)
+
+-- name: run_latest
+SELECT id, resolution, train_until, period, params FROM risk_latest
+
+-- name: factors_of_run
+SELECT ord, name, label_id, label_en, coefficient, rr, kept FROM risk_factor
+WHERE run_id = $1 AND kind = $2 ORDER BY ord
+
+-- name: cells_export
+SELECT h3, score, gi_z, gi_bin, kabupaten_code, contrib FROM risk_cell
+WHERE run_id = $1 AND kind = $2 AND res = $3 ORDER BY h3
+
+-- name: cells_scores
+-- Analysis-resolution cells of a run for evaluation.
+SELECT h3, score FROM risk_cell WHERE run_id = $1 AND kind = $2 AND res = $3
+
