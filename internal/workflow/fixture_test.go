@@ -21,6 +21,7 @@ import (
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/testdb"
+	"github.com/waspada-id/waspada/internal/workflow/workflowtest"
 )
 
 // The fixture: the real reference data (boundaries, villages, ports) plus a
@@ -31,15 +32,14 @@ import (
 // in Denpasar (51.71), worksites, an informal landing point, desa binaan.
 const (
 	fxProv     = "51"
-	fxDenpasar = "51.71"
-	fxBuleleng = "51.08"
+	fxDenpasar = workflowtest.Denpasar
 	fxRes      = 8
 )
 
 func fxNow() time.Time { return time.Date(2026, 11, 15, 3, 0, 0, 0, time.UTC) }
 
-// fxOverstayCell is where 15 overstaying residents live (one H3 res-8 cell).
-func fxOverstayPoint() orb.Point { return orb.Point{115.2165, -8.6560} }
+// fxOverstayPoint is where 15 overstaying residents live (one H3 res-8 cell).
+func fxOverstayPoint() orb.Point { return workflowtest.OverstayPoint() }
 
 type fixture struct {
 	pool   *pgxpool.Pool
@@ -212,73 +212,12 @@ func seedFixture(ctx context.Context, pool *pgxpool.Pool, fx *fixture) error {
 			return err
 		}
 	}
-	// Desa binaan: two villages of Buleleng near the TPPO hot spot.
-	if err := tx.QueryRow(ctx, `SELECT array_agg(code) FROM (SELECT code FROM desa WHERE kabupaten_code = $1
-		ORDER BY centroid <-> ST_SetSRID(ST_MakePoint(115.30, -8.20), 4326) LIMIT 2) x`, fxBuleleng).Scan(&fx.binaan); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
-	for _, c := range fx.binaan {
-		if err := exec(`INSERT INTO desa_binaan VALUES ($1, '2024-01-01', 'fixture')`, c); err != nil {
-			return err
-		}
-	}
-	// Worksites.
-	if err := exec(`INSERT INTO worksite VALUES
-		('WS-1', 'Proyek Hotel Sanur', 'PT Contoh Bangun', 'construction', 50, 300, $1, ST_SetSRID(ST_MakePoint(115.262, -8.690), 4326), 0),
-		('WS-2', 'Galangan Benoa', NULL, 'fishery', 5, 40, $1, ST_SetSRID(ST_MakePoint(115.210, -8.745), 4326), 0)`, fxDenpasar); err != nil {
-		return err
-	}
-	if err := exec(`INSERT INTO port (id, name, kind, source, kabupaten_code, geom, h3_r9) VALUES
-		('JT-1', 'Pantai Padang Galak', 'informal', 'import', $1, ST_SetSRID(ST_MakePoint(115.268, -8.650), 4326), 0)`, fxDenpasar); err != nil {
-		return err
-	}
-	// Residents: 15 overstays in one cell, 3 expiring soon, 5 valid; hotel A
-	// with 12 guests in house (2 overstaying), hotel B with 3.
-	op := fxOverstayPoint()
-	n := 0
-	add := func(kind, nat, permit, expiry, hotel string, lon, lat float64) error {
-		n++
-		id := fmt.Sprintf("RES-%04d", n)
-		var hotelName, checkIn any
-		if kind == "hotel" {
-			hotelName, checkIn = hotel, "2026-11-10"
-		}
-		if err := exec(`INSERT INTO resident VALUES ($1, $2, $3, $4, '2026-01-01', $5, $6, $7, NULL, '2026-01-02', NULL, $8,
-			ST_SetSRID(ST_MakePoint($9, $10), 4326), 0)`, id, nat, permit, expiry, kind, hotelName, checkIn, fxDenpasar, lon, lat); err != nil {
-			return err
-		}
-		return exec(`INSERT INTO resident_identity VALUES ($1, $2, $3, NULL, NULL)`, id, fmt.Sprintf("Nama Asing %d", n), fmt.Sprintf("P%07d", n))
-	}
-	for i := range 15 {
-		if err := add("residence", "CHN", "ITAS", "2026-10-01", "", op[0]+float64(i%5)*0.0004, op[1]+float64(i/5)*0.0004); err != nil {
-			return err
-		}
-	}
-	for i := range 3 {
-		if err := add("residence", "AUS", "VOA", "2026-11-30", "", 115.235+float64(i)*0.01, -8.67); err != nil {
-			return err
-		}
-	}
-	for i := range 5 {
-		if err := add("residence", "JPN", "ITAP", "2028-01-01", "", 115.20+float64(i)*0.005, -8.64); err != nil {
-			return err
-		}
-	}
-	for i := range 12 {
-		exp := "2027-01-01"
-		if i < 2 {
-			exp = "2026-11-01"
-		}
-		if err := add("hotel", "RUS", "VOA", exp, "Hotel Kuta Indah", 115.2200, -8.6800); err != nil {
-			return err
-		}
-	}
-	for range 3 {
-		if err := add("hotel", "DEU", "VOA", "2027-01-01", "Hotel Sanur Kecil", 115.2600, -8.7000); err != nil {
-			return err
-		}
-	}
-	return tx.Commit(ctx)
+	b, err := workflowtest.SeedOperational(ctx, pool)
+	fx.binaan = b
+	return err
 }
 
 // do sends a request as p (nil: anonymous).
@@ -297,7 +236,9 @@ func (fx *fixture) do(t *testing.T, p *access.Principal, method, target, body st
 	return rec
 }
 
-func admin() *access.Principal { return &access.Principal{UserID: 1, Username: "admin", Role: access.Admin} }
+func admin() *access.Principal {
+	return &access.Principal{UserID: 1, Username: "admin", Role: access.Admin}
+}
 func intel(kabs ...string) *access.Principal {
 	return &access.Principal{UserID: 2, Username: "intel", Role: access.IntelOfficer, Kabupaten: kabs}
 }
@@ -307,4 +248,3 @@ func planner(provs ...string) *access.Principal {
 func kanwil(prov string) *access.Principal {
 	return &access.Principal{UserID: 4, Username: "kanwil", Role: access.KanwilHead, Provinces: []string{prov}}
 }
-

@@ -1,0 +1,99 @@
+// Click-to-add-vertex polygon drawing on the MapLibre map, without a plugin:
+// each click adds a vertex; clicking the first vertex again (or "finish")
+// closes the ring. Double-click zoom is off while drawing so a quick second
+// click is a vertex, not a zoom.
+import type maplibregl from 'maplibre-gl';
+import type { Feature, Polygon } from 'geojson';
+import { Overlays } from './common';
+
+export class PolygonDraw {
+  private pts: [number, number][] = [];
+  private closed = false;
+  private active = false;
+  private ov: Overlays;
+  private onClick = (e: maplibregl.MapMouseEvent) => this.click(e);
+
+  constructor(private map: maplibregl.Map, prefix: string, private changed: () => void) {
+    this.ov = new Overlays(map, prefix);
+  }
+
+  get drawing() { return this.active; }
+
+  start() {
+    this.clear();
+    this.active = true;
+    this.map.doubleClickZoom.disable();
+    this.map.getCanvas().style.cursor = 'crosshair';
+    this.map.on('click', this.onClick);
+    this.render();
+    this.changed();
+  }
+
+  /** Closes the ring if it has at least three vertices. */
+  finish(): boolean {
+    if (this.pts.length < 3) return false;
+    this.closed = true;
+    this.stop();
+    this.render();
+    this.changed();
+    return true;
+  }
+
+  clear() {
+    this.stop();
+    this.pts = [];
+    this.closed = false;
+    this.render();
+    this.changed();
+  }
+
+  /** Removes everything from the map (tool closed). */
+  dispose() {
+    this.stop();
+    this.ov.clear();
+  }
+
+  vertices() { return this.pts.length; }
+
+  polygon(): Polygon | null {
+    if (!this.closed) return null;
+    return { type: 'Polygon', coordinates: [[...this.pts, this.pts[0]]] };
+  }
+
+  private stop() {
+    if (!this.active) return;
+    this.active = false;
+    this.map.off('click', this.onClick);
+    this.map.doubleClickZoom.enable();
+    this.map.getCanvas().style.cursor = '';
+  }
+
+  private click(e: maplibregl.MapMouseEvent) {
+    if (this.pts.length >= 3) {
+      const first = this.map.project(this.pts[0]);
+      if (Math.hypot(first.x - e.point.x, first.y - e.point.y) < 12) {
+        this.finish();
+        return;
+      }
+    }
+    this.pts.push([+e.lngLat.lng.toFixed(6), +e.lngLat.lat.toFixed(6)]);
+    this.render();
+    this.changed();
+  }
+
+  private render() {
+    const feats: Feature[] = this.pts.map((p, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: { first: i === 0 } }));
+    if (this.pts.length >= 2) {
+      const line = this.closed ? [...this.pts, this.pts[0]] : this.pts;
+      feats.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: line }, properties: {} });
+    }
+    if (this.closed) feats.push({ type: 'Feature', geometry: this.polygon()!, properties: {} });
+    this.ov.data('draw', { type: 'FeatureCollection', features: feats });
+    this.ov.layer({ id: this.ov.id('fill'), type: 'fill', source: this.ov.id('draw'), filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': '#ffb000', 'fill-opacity': 0.15 } });
+    this.ov.layer({ id: this.ov.id('line'), type: 'line', source: this.ov.id('draw'), filter: ['!=', ['geometry-type'], 'Point'],
+      paint: { 'line-color': '#c86400', 'line-width': 2.5, 'line-dasharray': [2, 1] } });
+    this.ov.layer({ id: this.ov.id('vertex'), type: 'circle', source: this.ov.id('draw'), filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': ['case', ['get', 'first'], 7, 5], 'circle-color': '#ffffff', 'circle-stroke-color': '#c86400', 'circle-stroke-width': 2 } });
+  }
+}
