@@ -43,3 +43,11 @@ fuzz:            ## fuzz tile coordinates, CSV/GeoJSON import parsers, login red
 bench-tiles: deps build ## tile server under load: cold and warm passes over z4-12 tiles (BENCH_SIZE=demo|national)
 	$(GO) build -o bin/waspada-load ./cmd/waspada-load
 	.ci/with-test-cluster cmd/waspada-load/bench-tiles.sh
+
+# ---- map front end (issue 6) ----
+.PHONY: test-web
+web:             ## build the map front end into web/dist (npm ci only when the lock file changed)
+	cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
+
+test-web: deps build web ## map API + browser end-to-end test (headless Debian chromium) on a throw-away cluster
+	WASPADA_E2E=require .ci/with-test-cluster $(GO) test -count=1 -timeout 15m ./internal/api/... ./internal/glyphs ./internal/webui ./web/e2e

@@ -204,8 +204,8 @@ func TestAPI(t *testing.T) {
 		if len(c.Factors) != len(apitest.Factors()) {
 			t.Fatalf("%d factors", len(c.Factors))
 		}
-		// The contributions multiply out to the score (the seed's intercept is -0.6).
-		sum := -0.6
+		// The contributions multiply out to the score.
+		sum := apitest.Intercept
 		for _, x := range c.Factors {
 			sum += x.Contribution
 			if x.LabelID == "" || x.LabelEN == "" || x.Value == nil {

@@ -5,9 +5,13 @@
 package webui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html"
+	"image"
+	"image/color"
+	"image/png"
 	"io/fs"
 	"net/http"
 	"os"
@@ -20,8 +24,9 @@ import (
 
 // Handler serves index.html at "/" and the hashed bundles under /assets/.
 type Handler struct {
-	dir   string
-	files http.Handler
+	dir     string
+	files   http.Handler
+	favicon []byte
 }
 
 // FindDir returns the first candidate that holds index.html: the --web flag,
@@ -49,14 +54,34 @@ func FindDir(flagValue string) (string, error) {
 // New serves the front end from dir (which may not be built yet: then every
 // page says how to build it, with status 503).
 func New(dir string) *Handler {
-	return &Handler{dir: dir, files: http.FileServer(http.Dir(dir))}
+	return &Handler{dir: dir, files: http.FileServer(http.Dir(dir)), favicon: favicon()}
 }
 
-// Register adds GET / and /assets/ to r. Only these paths: the rest of the
+// favicon draws the app's mark (a yellow-to-red risk square) as a 32 px PNG:
+// browsers ask for /favicon.ico on every page, the login page included.
+func favicon() []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, 32, 32))
+	for y := 0; y < 32; y++ {
+		for x := 0; x < 32; x++ {
+			t := float64(x+y) / 62
+			img.Set(x, y, color.NRGBA{R: uint8(254 - 27*t), G: uint8(217 - 191*t), B: uint8(118 - 90*t), A: 255})
+		}
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+// Register adds GET /, /favicon.ico and /assets/ to r. Only these paths: the rest of the
 // router (API, login, tiles) keeps its own 404s.
 func (h *Handler) Register(r *mux.Router) {
 	r.Handle("/", h).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/index.html", h).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(h.favicon)
+	}).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/assets/").Handler(h).Methods(http.MethodGet, http.MethodHead)
 }
 

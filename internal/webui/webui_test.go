@@ -31,6 +31,7 @@ func TestServe(t *testing.T) {
 		{dir, "/assets/missing.js", 404, "", ""},
 		{dir, "/assets/../../secret.txt", 301, "", ""}, // mux redirects to the clean path /secret.txt, which is not served
 		{dir, "/other", 404, "", ""},
+		{empty, "/favicon.ico", 200, "PNG", "max-age"},
 		{empty, "/", 503, "make web", "no-store"},
 	}
 	for _, c := range cases {

@@ -16,7 +16,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/api"
 	"github.com/waspada-id/waspada/internal/api/apitest"
+	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/glyphs"
 	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/testdb"
@@ -38,6 +38,12 @@ import (
 // Kabupaten the synthetic run covers: Kepulauan Riau (21), Bali (51) and
 // Nusa Tenggara Timur (53), whole provinces.
 var seedProvinces = []string{"21", "51", "53"}
+
+// The test account (a throw-away database: the password protects nothing).
+const (
+	e2eUser     = "e2e-admin"
+	e2ePassword = "correct horse battery staple e2e"
+)
 
 func webDir() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -103,13 +109,23 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	go ts.Run(sctx)
 	srv := server.New(server.Config{}, log)
-	// The browser acts as a national admin: authentication itself is tested in internal/auth.
-	srv.Use(func(next http.Handler) http.Handler {
-		p := access.Principal{Username: "e2e", Role: access.Admin}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
-		})
-	})
+	// The real authentication: the browser signs in through /login as a national
+	// admin, and the server's Content-Security-Policy applies to the page.
+	st, err := auth.NewStore(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddUser(ctx, auth.User{Username: e2eUser, Role: access.Admin}, e2ePassword, auth.DefaultParams()); err != nil {
+		t.Fatal(err)
+	}
+	acfg := auth.DefaultConfig()
+	acfg.Unlimited() // one browser loads hundreds of tiles a minute
+	svc, err := auth.NewService(st, acfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Use(svc.Middleware)
+	svc.Register(srv.Router())
 	srv.Mount(tiles.Prefix, ts)
 	if err := api.Register(srv.Router(), api.Deps{Pool: pool, Log: log}); err != nil {
 		t.Fatal(err)
@@ -140,7 +156,7 @@ func TestMapInBrowser(t *testing.T) {
 	cmdCtx, cmdCancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cmdCancel()
 	cmd := exec.CommandContext(cmdCtx, node, "e2e/run.mjs", "--url", url, "--out", out, "--chromium", chromium,
-		"--kab", "21.71", "--name", "Batam")
+		"--kab", "21.71", "--name", "Batam", "--user", e2eUser, "--password", e2ePassword)
 	cmd.Dir = web
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw

@@ -17,6 +17,8 @@ const { values: args } = parseArgs({
     name: { type: 'string', default: 'Batam' },
     chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
     timeout: { type: 'string', default: '60000' },
+    user: { type: 'string' },
+    password: { type: 'string' },
   },
 });
 if (!args.url) {
@@ -106,11 +108,46 @@ async function countColours(colours) {
   }, colours);
 }
 
+/** A hexagon whose centre is on screen, clear of the legend and the info panel. */
+async function clickableHexagon() {
+  const target = await page.evaluate(() => {
+      const m = window.waspada.map;
+      const canvas = m.getCanvas().getBoundingClientRect();
+      const legend = document.getElementById('legend').getBoundingClientRect();
+      const feats = m.queryRenderedFeatures({ layers: ['hexagons'] });
+      for (const f of feats) {
+        if (f.properties.tppo_score === undefined || f.geometry.type !== 'Polygon') continue;
+        const ring = f.geometry.coordinates[0];
+        let x = 0, y = 0;
+        for (const [lng, lat] of ring.slice(0, -1)) { x += lng; y += lat; }
+        const p = m.project([x / (ring.length - 1), y / (ring.length - 1)]);
+        const cx = canvas.left + p.x, cy = canvas.top + p.y;
+        const inside = p.x > 60 && p.y > 60 && p.x < canvas.width - 440 && p.y < canvas.height - 60;
+        const underLegend = cx >= legend.left && cx <= legend.right && cy >= legend.top && cy <= legend.bottom;
+        if (inside && !underLegend) {
+          const hit = m.queryRenderedFeatures([p.x, p.y], { layers: ['hexagons'] });
+          if (hit.length && hit[0].properties.h3 === f.properties.h3) return { x: cx, y: cy, h3: f.properties.h3 };
+        }
+      }
+      return null;
+    });
+    assert(target, 'no clickable hexagon in view');
+  return target;
+}
+
 try {
-  await check('page loads', async () => {
+  await check('page loads (through the login page)', async () => {
     const res = await page.goto(base.href, { waitUntil: 'load' });
     assert(res && res.ok(), `GET / answered ${res && res.status()}`);
+    if (new URL(page.url()).pathname === '/login') {
+      assert(args.user && args.password, 'the server wants a login: pass --user and --password');
+      await page.fill('#username', args.user);
+      await page.fill('#password', args.password);
+      await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('form button[type=submit]')]);
+    }
     await mapIdle();
+    const who = await page.locator('#user').innerText();
+    assert(!args.user || who.includes(args.user), `signed-in user shown as "${who}"`);
     const title = await page.title();
     assert(title.includes('Waspada'), `title ${title}`);
     return title;
@@ -166,30 +203,9 @@ try {
   });
 
   await check('clicking a hexagon shows its factor explanation', async () => {
-    const target = await page.evaluate(() => {
-      const m = window.waspada.map;
-      const canvas = m.getCanvas().getBoundingClientRect();
-      const legend = document.getElementById('legend').getBoundingClientRect();
-      const feats = m.queryRenderedFeatures({ layers: ['hexagons'] });
-      for (const f of feats) {
-        if (f.properties.tppo_score === undefined || f.geometry.type !== 'Polygon') continue;
-        const ring = f.geometry.coordinates[0];
-        let x = 0, y = 0;
-        for (const [lng, lat] of ring.slice(0, -1)) { x += lng; y += lat; }
-        const p = m.project([x / (ring.length - 1), y / (ring.length - 1)]);
-        const cx = canvas.left + p.x, cy = canvas.top + p.y;
-        const inside = p.x > 60 && p.y > 60 && p.x < canvas.width - 440 && p.y < canvas.height - 60;
-        const underLegend = cx >= legend.left && cx <= legend.right && cy >= legend.top && cy <= legend.bottom;
-        if (inside && !underLegend) {
-          const hit = m.queryRenderedFeatures([p.x, p.y], { layers: ['hexagons'] });
-          if (hit.length && hit[0].properties.h3 === f.properties.h3) return { x: cx, y: cy, h3: f.properties.h3 };
-        }
-      }
-      return null;
-    });
-    assert(target, 'no clickable hexagon in view');
+    const target = await clickableHexagon();
     await page.mouse.click(target.x, target.y);
-    await page.locator('[data-testid="factor-chart"] svg rect').first().waitFor();
+    await page.locator('[data-testid="factor-chart"] svg').waitFor();
     const bars = await page.locator('[data-testid="factor-chart"] svg rect').count();
     const text = await page.locator('#info-body').innerText();
     assert(bars >= 3, `${bars} factor bars`);
@@ -234,7 +250,13 @@ try {
   await check('screenshot of the demo map', async () => {
     await page.click('[data-tab="layers"]');
     await page.locator('#opacity').fill('0.75');
-    await page.evaluate(() => window.waspada.map.jumpTo({ center: [104.1, 1.0], zoom: 8.3 }));
+    await page.click('#info-close');
+    await page.evaluate(() => window.waspada.map.jumpTo({ center: [104.05, 1.0], zoom: 8.6 }));
+    await mapIdle();
+    const hex = await clickableHexagon();
+    assert(hex, 'no hexagon to explain in the screenshot');
+    await page.mouse.click(hex.x, hex.y);
+    await page.locator('[data-testid="factor-chart"] svg').waitFor();
     await mapIdle();
     const file = path.join(args.out, 'map.png');
     await page.screenshot({ path: file });

@@ -248,7 +248,8 @@ export class App {
       b.dataset.kind = k;
       b.setAttribute('role', 'radio');
       b.setAttribute('aria-checked', String(this.kind === k));
-      b.textContent = this.i18n.tr(`kind.${k}`);
+      b.textContent = this.i18n.tr(`kind.${k}.short`);
+      b.title = this.i18n.tr(`kind.${k}`);
       b.addEventListener('click', () => { this.setKind(k); this.renderLayerPanel(); });
       kinds.append(b);
     }

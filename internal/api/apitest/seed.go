@@ -40,6 +40,10 @@ func Factors() []Factor {
 	}
 }
 
+// Intercept is the log score of a cell where every factor is zero: chosen so
+// that the seeded scores spread over the map's classes around 1.
+const Intercept = -1.7
+
 // Options says what to seed.
 type Options struct {
 	Kabupaten []string  // kabupaten codes whose area is covered (their kabupaten_part pieces)
@@ -166,7 +170,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o Options) (int64, []Cell, er
 				contrib[j] = coef * x
 				logScore += contrib[j]
 			}
-			s := math.Exp(logScore - 0.6)
+			s := math.Exp(logScore + Intercept)
 			scoreOf[i] = s
 			out[i].Score[kind] = s
 			ids, res = append(ids, int64(c)), append(res, int16(o.Res))
