@@ -286,6 +286,7 @@ type cellJSON struct {
 	RunID          int64        `json:"run_id"`
 	Period         Date         `json:"period"`
 	Res            int16        `json:"res"`
+	RunRes         int16        `json:"run_resolution"` // the analysis resolution; coarser cells aggregate it
 	Score          num          `json:"score"`
 	GiZ            *num         `json:"gi_z"`
 	GiP            *num         `json:"gi_p"`
@@ -328,7 +329,7 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 	if err != nil {
 		return err
 	}
-	c := cellJSON{H3: hex, Kind: kind, RunID: rn.ID, Period: rn.Period}
+	c := cellJSON{H3: hex, Kind: kind, RunID: rn.ID, Period: rn.Period, RunRes: rn.Resolution}
 	var score float64
 	var giZ, giP *float64
 	var values, contrib []float32

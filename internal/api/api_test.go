@@ -179,12 +179,12 @@ func TestAPI(t *testing.T) {
 			KabupatenName  string `json:"kabupaten_name"`
 			ProvinsiName   string `json:"provinsi_name"`
 			Factors        []struct {
-				Name          string
-				LabelID       string `json:"label_id"`
-				LabelEN       string `json:"label_en"`
-				Value         *float64
-				Suppressed    bool
-				Contribution  float64
+				Name         string
+				LabelID      string `json:"label_id"`
+				LabelEN      string `json:"label_en"`
+				Value        *float64
+				Suppressed   bool
+				Contribution float64
 			}
 		}
 		f.get(t, admin, "/api/cells/tppo/"+hex(batam), &c)

@@ -73,7 +73,11 @@ page.on('request', (r) => {
   if (u.protocol === 'data:' || u.protocol === 'blob:') return;
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) foreign.push(r.url());
 });
-page.on('requestfailed', (r) => failedRequests.push(`${r.url()} ${r.failure()?.errorText}`));
+// MapLibre cancels the tiles it no longer needs while the map moves: not a failure.
+page.on('requestfailed', (r) => {
+  const why = r.failure()?.errorText ?? '';
+  if (!why.includes('ERR_ABORTED')) failedRequests.push(`${r.url()} ${why}`);
+});
 page.on('response', (r) => { if (r.status() >= 400) failedRequests.push(`${r.url()} HTTP ${r.status()}`); });
 
 /** Waits until the map has loaded its style and every visible tile. */
@@ -146,6 +150,7 @@ try {
       await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('form button[type=submit]')]);
     }
     await mapIdle();
+    await page.screenshot({ path: path.join(args.out, 'national.png') });
     const who = await page.locator('#user').innerText();
     assert(!args.user || who.includes(args.user), `signed-in user shown as "${who}"`);
     const title = await page.title();

@@ -13,7 +13,7 @@ export interface Factor {
 }
 
 export interface CellInfo {
-  h3: string; kind: Kind; run_id: number; period: string; res: number; score: number;
+  h3: string; kind: Kind; run_id: number; period: string; res: number; run_resolution: number; score: number;
   gi_z: number | null; gi_p: number | null; gi_bin: number | null;
   rank_national: number; cells_national: number; rank_kabupaten: number; cells_kabupaten: number;
   kabupaten_code: string | null; kabupaten_name: string | null; provinsi_code: string | null; provinsi_name: string | null;

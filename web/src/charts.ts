@@ -10,32 +10,47 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
   return e;
 }
 
-export interface Bar { label: string; value: number; text: string; muted?: boolean }
+export interface Bar { label: string; value: number; text: string; note?: string; muted?: boolean }
+
+/** Shortens text to about n characters at a word boundary (SVG text does not wrap). */
+function clip(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const cut = text.slice(0, n - 1);
+  const sp = cut.lastIndexOf(' ');
+  return (sp > n / 2 ? cut.slice(0, sp) : cut) + '…';
+}
 
 /**
- * Horizontal bars diverging from zero: one row per factor, the bar's length
- * its log contribution, red when it raises the risk and blue when it lowers it.
+ * Horizontal bars diverging from zero: one row per factor (label and raw value
+ * on the first line, the bar and its multiplier on the second), the bar's
+ * length its log contribution, red when it raises the risk, blue when it lowers it.
  */
-export function barChart(bars: Bar[], width = 320): SVGSVGElement {
-  const rowH = 30, labelH = 13, pad = 6;
+export function barChart(bars: Bar[], width = 330): SVGSVGElement {
+  const rowH = 34, pad = 4;
   const h = bars.length * rowH + pad;
   const svg = el('svg', { viewBox: `0 0 ${width} ${h}`, width: '100%', role: 'img', class: 'chart bars' });
   const maxAbs = Math.max(0.05, ...bars.map((b) => Math.abs(b.value)));
-  const textW = 58;
-  const plotW = width - textW - 8;
-  const zero = 4 + plotW / 2;
-  el('line', { x1: zero, x2: zero, y1: 0, y2: h, stroke: '#999', 'stroke-width': 1 }, svg);
+  const textW = 50;
+  const plotW = width - textW;
+  const zero = plotW / 2;
+  el('line', { x1: zero, x2: zero, y1: 14, y2: h, stroke: '#b5b5b5', 'stroke-width': 1 }, svg);
   bars.forEach((b, i) => {
     const y = i * rowH + pad;
-    const t = el('text', { x: 4, y: y + labelH - 2, 'font-size': 11, fill: b.muted ? '#999' : '#333' }, svg);
-    t.textContent = b.label;
+    const noteW = b.note ? b.note.length * 6.2 + 8 : 0;
+    const t = el('text', { x: 0, y: y + 10, 'font-size': 11.5, fill: b.muted ? '#999' : '#222' }, svg);
+    t.textContent = clip(b.label, Math.floor((width - noteW) / 6.3));
+    el('title', {}, t).textContent = b.label;
+    if (b.note) {
+      const n = el('text', { x: width, y: y + 10, 'font-size': 11, 'text-anchor': 'end', fill: '#666' }, svg);
+      n.textContent = b.note;
+    }
     const len = (Math.abs(b.value) / maxAbs) * (plotW / 2 - 2);
     const x = b.value >= 0 ? zero : zero - len;
-    const rect = el('rect', { x, y: y + labelH, width: Math.max(len, b.value === 0 ? 0 : 1), height: 10, rx: 2,
+    const rect = el('rect', { x, y: y + 15, width: b.value === 0 ? 0 : Math.max(len, 1.5), height: 11, rx: 2,
       fill: b.muted ? '#ccc' : b.value >= 0 ? '#d7301f' : '#2b8cbe' }, svg);
-    const title = el('title', {}, rect);
-    title.textContent = `${b.label}: ${b.text}`;
-    const v = el('text', { x: width - 4, y: y + labelH + 9, 'font-size': 11, 'text-anchor': 'end', fill: '#333' }, svg);
+    el('title', {}, rect).textContent = `${b.label}: ${b.text}`;
+    const v = el('text', { x: width, y: y + 25, 'font-size': 11.5, 'font-weight': 700, 'text-anchor': 'end',
+      fill: b.value > 0 ? '#b2182b' : b.value < 0 ? '#2166ac' : '#666' }, svg);
     v.textContent = b.text;
   });
   return svg;

@@ -132,9 +132,11 @@ export class InfoPanel {
 
     body.append(node('h3', undefined, t.t('cell.factors')));
     const factors = c.factors.filter((f) => f.kept || f.contribution !== 0);
+    // Largest effect first: the reason a cell is red should be the first line.
+    factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     const bars = factors.map((f) => ({
-      label: `${t.lang === 'id' ? f.label_id : f.label_en} · ${t.t('cell.value')}: ${
-        f.suppressed ? t.t('cell.suppressed') : t.num(f.value, 2)}`,
+      label: t.lang === 'id' ? f.label_id : f.label_en,
+      note: f.suppressed ? t.t('cell.suppressed') : t.num(f.value, 1),
       value: f.contribution,
       text: `×${t.num(Math.exp(f.contribution), 2)}`,
       muted: !f.kept,
@@ -144,6 +146,9 @@ export class InfoPanel {
     chart.append(barChart(bars));
     body.append(chart);
     body.append(node('p', 'note', t.t('cell.factor_help')));
+    if (c.res < c.run_resolution) {
+      body.append(node('p', 'note', t.t('cell.aggregate').replace('{r}', String(c.run_resolution))));
+    }
     if (c.kabupaten_code) {
       const b = node('button', 'button secondary', `${t.t('kab.title')}: ${c.kabupaten_name}`);
       b.type = 'button';

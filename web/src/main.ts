@@ -228,6 +228,7 @@ export class App {
     this.opacity = v;
     this.map.setPaintProperty('hexagons', 'fill-opacity', v);
     this.map.setPaintProperty('choropleth', 'fill-opacity', v);
+    this.map.setPaintProperty('choropleth-overview', 'fill-opacity', ['interpolate', ['linear'], ['zoom'], 5, v, 6.5, 0]);
     this.map.setPaintProperty('hotspots', 'fill-opacity', Math.min(1, v + 0.05));
   }
 
@@ -319,18 +320,18 @@ export class App {
   private wireMapEvents() {
     const m = this.map;
     m.on('click', (e) => {
-      const layers = ['hexagons', 'hotspots', 'choropleth'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none');
+      const layers = ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none');
       const feats = m.queryRenderedFeatures(e.point, { layers });
-      const hex = feats.find((f) => f.layer.id !== 'choropleth' && f.properties?.[`${this.kind}_score`] !== undefined);
+      const hex = feats.find((f) => (f.layer.id === 'hexagons' || f.layer.id === 'hotspots') && f.properties?.[`${this.kind}_score`] !== undefined);
       if (hex) {
         this.info.showCell(String(hex.properties.h3));
         return;
       }
-      const ch = feats.find((f) => f.layer.id === 'choropleth');
+      const ch = feats.find((f) => f.layer.id.startsWith('choropleth'));
       const kab = ch ? String(ch.properties.code) : this.kabupatenAt(e.point);
       if (kab) this.info.showKabupaten(kab);
     });
-    for (const l of ['hexagons', 'hotspots', 'choropleth']) {
+    for (const l of ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview']) {
       m.on('mouseenter', l, () => { m.getCanvas().style.cursor = 'pointer'; });
       m.on('mouseleave', l, () => { m.getCanvas().style.cursor = ''; });
     }

@@ -86,6 +86,10 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
     // Risk: kabupaten choropleth (feature state from /api/ranking), hexagons, hot spots.
     { id: 'choropleth', type: 'fill', source: 'kabupaten', 'source-layer': 'kabupaten', layout: { visibility: 'none' },
       paint: { 'fill-color': choroplethFill(false), 'fill-opacity': 0.75 } },
+    // Below zoom 5.5 hexagons are too small to draw (the tile server sends none):
+    // the hexagon view shows the kabupaten rollup there instead, fading out as hexagons appear.
+    { id: 'choropleth-overview', type: 'fill', source: 'kabupaten', 'source-layer': 'kabupaten', maxzoom: 6.5,
+      paint: { 'fill-color': choroplethFill(false), 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 5, 0.75, 6.5, 0] } },
     { id: 'hexagons', type: 'fill', source: 'risk', 'source-layer': 'risk',
       paint: { 'fill-color': hexFill(kind), 'fill-opacity': 0.75, 'fill-antialias': false } },
     { id: 'hotspots', type: 'fill', source: 'risk', 'source-layer': 'risk', layout: { visibility: 'none' },
@@ -99,7 +103,7 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
     { id: 'kabupaten-selected', type: 'line', source: 'basemap', 'source-layer': 'kabupaten_boundary', filter: ['==', ['get', 'code'], ''],
       paint: { 'line-color': '#111', 'line-width': 3 } },
     { id: 'provinsi-line', type: 'line', source: 'basemap', 'source-layer': 'provinsi',
-      paint: { 'line-color': '#7a7060', 'line-width': ['interpolate', ['linear'], ['zoom'], 3, 0.6, 8, 1.8] } },
+      paint: { 'line-color': '#8a8070', 'line-width': ['interpolate', ['linear'], ['zoom'], 3, 0.5, 8, 1.3, 12, 2] } },
 
     // Operational layers.
     { id: 'desa-binaan-coverage', type: 'circle', source: 'desa_binaan', 'source-layer': 'desa_binaan', layout: { visibility: 'none' },
@@ -171,7 +175,7 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
 
 /** Toggleable layer groups: panel key -> style layer ids. */
 export const LAYER_GROUPS: Record<string, string[]> = {
-  hexagons: ['hexagons'],
+  hexagons: ['hexagons', 'choropleth-overview'],
   choropleth: ['choropleth'],
   hotspots: ['hotspots'],
   ports: ['ports'],

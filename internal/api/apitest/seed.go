@@ -136,11 +136,14 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o Options) (int64, []Cell, er
 	}
 	slices.Sort(base)
 	out := make([]Cell, len(base))
+	// Parents carry the mean score, factor values and contributions of their
+	// analysis-resolution children.
 	type agg struct {
-		sum  map[string]float64
-		n    int
-		kab  string
-		vals []float32
+		sum     map[string]float64
+		n       int
+		kab     string
+		vals    []float64
+		contrib map[string][]float64
 	}
 	parents := map[h3.Cell]*agg{}
 	for i, c := range base {
@@ -180,12 +183,21 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o Options) (int64, []Cell, er
 				p := c.Parent(r)
 				a := parents[p]
 				if a == nil {
-					a = &agg{sum: map[string]float64{}, kab: kabOf[c], vals: make([]float32, len(fs))}
+					a = &agg{sum: map[string]float64{}, kab: kabOf[c], vals: make([]float64, len(fs)), contrib: map[string][]float64{}}
 					parents[p] = a
 				}
 				a.sum[kind] += s
+				if a.contrib[kind] == nil {
+					a.contrib[kind] = make([]float64, len(fs))
+				}
+				for j := range fs {
+					a.contrib[kind][j] += contrib[j]
+				}
 				if kind == kinds[0] {
 					a.n++
+					for j := range fs {
+						a.vals[j] += v[j]
+					}
 				}
 			}
 		}
@@ -199,23 +211,28 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o Options) (int64, []Cell, er
 			return 0, nil, fmt.Errorf("apitest: cells: %w", err)
 		}
 	}
-	// Parents: mean score of their children, no factor breakdown beyond zeros.
+	// Parents: the mean of their children (Gi* is computed at the analysis resolution only).
 	for _, kind := range kinds {
 		var ids []int64
 		var res []int16
 		var wkt []string
 		var scores []float64
-		var kabs []string
+		var kabs, vals, contribs []string
 		for p, a := range parents {
 			ids, res = append(ids, int64(p)), append(res, int16(p.Resolution()))
 			wkt, scores, kabs = append(wkt, cellWKT(p)), append(scores, a.sum[kind]/float64(a.n)), append(kabs, a.kab)
+			mv, mc := make([]float64, len(fs)), make([]float64, len(fs))
+			for j := range fs {
+				mv[j], mc[j] = a.vals[j]/float64(a.n), a.contrib[kind][j]/float64(a.n)
+			}
+			vals, contribs = append(vals, floatArray(mv)), append(contribs, floatArray(mc))
 		}
-		zeros := floatArray(make([]float64, len(fs)))
 		if _, err := tx.Exec(ctx, `INSERT INTO risk_cell (run_id, kind, res, h3, score, gi_bin, kabupaten_code,
 				factor_values, contrib, geom, geom_3857)
-			SELECT $1, $2, r, h, s, 0, k, $8::real[], $8::real[], g::geometry, ST_Transform(g::geometry, 3857)
-			FROM unnest($3::bigint[], $4::smallint[], $5::text[], $6::float8[], $7::text[]) AS u(h, r, g, s, k)`,
-			runID, kind, ids, res, wkt, scores, kabs, zeros); err != nil {
+			SELECT $1, $2, r, h, s, 0, k, fv::real[], cb::real[], g::geometry, ST_Transform(g::geometry, 3857)
+			FROM unnest($3::bigint[], $4::smallint[], $5::text[], $6::float8[], $7::text[], $8::text[], $9::text[])
+			     AS u(h, r, g, s, k, fv, cb)`,
+			runID, kind, ids, res, wkt, scores, kabs, vals, contribs); err != nil {
 			return 0, nil, fmt.Errorf("apitest: parent cells: %w", err)
 		}
 	}
