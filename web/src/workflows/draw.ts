@@ -2,6 +2,11 @@
 // each click adds a vertex; clicking the first vertex again (or "finish")
 // closes the ring. Double-click zoom is off while drawing so a quick second
 // click is a vertex, not a zoom.
+//
+// Clicks are taken in the capture phase on the map's container and stopped
+// there, so that while drawing a click adds a vertex and does NOT also open
+// the shell's cell/kabupaten info panel (MapLibre never sees it). Dragging
+// still pans: a press that moved more than a few pixels is not a vertex.
 import type maplibregl from 'maplibre-gl';
 import type { Feature, Polygon } from 'geojson';
 import { Overlays } from './common';
@@ -11,7 +16,9 @@ export class PolygonDraw {
   private closed = false;
   private active = false;
   private ov: Overlays;
-  private onClick = (e: maplibregl.MapMouseEvent) => this.click(e);
+  private down: [number, number] | null = null;
+  private onDown = (e: MouseEvent) => { this.down = [e.clientX, e.clientY]; };
+  private onClick = (e: MouseEvent) => this.click(e);
 
   constructor(private map: maplibregl.Map, prefix: string, private changed: () => void) {
     this.ov = new Overlays(map, prefix);
@@ -24,7 +31,9 @@ export class PolygonDraw {
     this.active = true;
     this.map.doubleClickZoom.disable();
     this.map.getCanvas().style.cursor = 'crosshair';
-    this.map.on('click', this.onClick);
+    const c = this.map.getContainer();
+    c.addEventListener('mousedown', this.onDown, true);
+    c.addEventListener('click', this.onClick, true);
     this.render();
     this.changed();
   }
@@ -63,20 +72,32 @@ export class PolygonDraw {
   private stop() {
     if (!this.active) return;
     this.active = false;
-    this.map.off('click', this.onClick);
+    const c = this.map.getContainer();
+    c.removeEventListener('mousedown', this.onDown, true);
+    c.removeEventListener('click', this.onClick, true);
     this.map.doubleClickZoom.enable();
     this.map.getCanvas().style.cursor = '';
   }
 
-  private click(e: maplibregl.MapMouseEvent) {
+  private click(e: MouseEvent) {
+    // Zoom buttons and other controls keep working: only clicks on the map itself.
+    if (!(e.target instanceof HTMLCanvasElement)) return;
+    e.stopPropagation();
+    e.preventDefault();
+    const d = this.down;
+    this.down = null;
+    if (d && Math.hypot(e.clientX - d[0], e.clientY - d[1]) > 4) return; // the end of a drag
+    const r = this.map.getCanvas().getBoundingClientRect();
+    const x = e.clientX - r.left, y = e.clientY - r.top;
     if (this.pts.length >= 3) {
       const first = this.map.project(this.pts[0]);
-      if (Math.hypot(first.x - e.point.x, first.y - e.point.y) < 12) {
+      if (Math.hypot(first.x - x, first.y - y) < 12) {
         this.finish();
         return;
       }
     }
-    this.pts.push([+e.lngLat.lng.toFixed(6), +e.lngLat.lat.toFixed(6)]);
+    const ll = this.map.unproject([x, y]);
+    this.pts.push([+ll.lng.toFixed(6), +ll.lat.toFixed(6)]);
     this.render();
     this.changed();
   }
