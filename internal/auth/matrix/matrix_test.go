@@ -1,7 +1,9 @@
 package matrix
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,9 +11,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +36,8 @@ import (
 	"github.com/waspada-id/waspada/internal/store"
 	"github.com/waspada-id/waspada/internal/testdb"
 	"github.com/waspada-id/waspada/internal/tiles"
+	"github.com/waspada-id/waspada/internal/webui"
+	"github.com/waspada-id/waspada/internal/workflow"
 )
 
 type actor struct {
@@ -141,6 +147,17 @@ func assemble(t *testing.T) *world {
 	// cmd/waspada/web.go: the map's JSON API and the label glyphs
 	if err := api.Register(s.Router(), api.Deps{Pool: app, Log: log, Timeout: 10 * time.Second}); err != nil {
 		t.Fatal(err)
+	}
+	// cmd/waspada/workflow.go: site planner, operation planner, kanwil brief
+	if err := workflow.Register(s.Router(), workflow.Deps{DB: app, Log: log, Timeout: 60 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	// the built front end, when there is one (without it the page answers a
+	// deliberate 503 "not built", which is not what this test is about)
+	if dir, err := webui.FindDir(filepath.Join("..", "..", "..", "web", "dist")); err == nil {
+		webui.New(dir).Register(s.Router())
+	} else {
+		t.Logf("front end not mounted: %v", err)
 	}
 	if gs, err := glyphs.New(glyphs.DefaultFonts()); err == nil {
 		s.Mount(glyphs.Prefix, gs)
@@ -692,8 +709,12 @@ func TestAPIRoutesByRole(t *testing.T) {
 		if err != nil || !strings.HasPrefix(tpl, "/api/") {
 			return nil
 		}
+		method := http.MethodGet
 		if m, err := route.GetMethods(); err == nil && !slices.Contains(m, http.MethodGet) {
-			return nil
+			if !slices.Contains(m, http.MethodPost) {
+				return nil
+			}
+			method = http.MethodPost
 		}
 		routes++
 		for _, a := range w.actors {
@@ -717,28 +738,38 @@ func TestAPIRoutesByRole(t *testing.T) {
 					return "1"
 				})
 				before := w.auditCount(a)
-				code, body, hdr := w.get(a, path+"?q=Kabupaten&kabupaten="+k+"&province="+k[:2])
+				var code int
+				var body []byte
+				var hdr http.Header
+				if method == http.MethodPost {
+					// a request naming one kabupaten, in the shape the
+					// workflow endpoints take; others answer 400, never 5xx
+					scoped = true
+					code, body, hdr = w.post(a, path+"?format=csv", `{"kabupaten":["`+k+`"],"teams":2,"title":"matrix"}`)
+				} else {
+					code, body, hdr = w.get(a, path+"?q=Kabupaten&kabupaten="+k+"&region="+k+"&province="+k[:2]+"&provinsi="+k[:2]+"&n=2&radius_km=5")
+				}
 				if code == 200 && (w.hasPersonal(body) || strings.HasPrefix(hdr.Get("Content-Disposition"), "attachment")) &&
 					w.auditCount(a) == before {
-					bad.add("%s GET %s: personal data or an export sent without an audit record", a.name, path)
+					bad.add("%s %s %s: personal data or an export sent without an audit record", a.name, method, path)
 				}
 				if code >= 500 {
-					bad.add("%s GET %s: %d", a.name, path, code)
+					bad.add("%s %s %s: %d", a.name, method, path, code)
 					continue
 				}
 				if strings.HasPrefix(tpl, "/api/admin/") && a.p.Role != access.Admin && code != 403 {
-					bad.add("%s GET %s: %d, want 403 (admin only)", a.name, path, code)
+					bad.add("%s %s %s: %d, want 403 (admin only)", a.name, method, path, code)
 				}
 				if scoped && !a.p.InScope(k) && code == 200 {
-					bad.add("%s GET %s: 200 for an object outside the scope, want 403/404", a.name, path)
+					bad.add("%s %s %s: 200 for an object outside the scope, want 403/404", a.name, method, path)
 				}
 				if scoped && a.p.InScope(k) && code == 403 {
-					bad.add("%s GET %s: 403 inside the scope", a.name, path)
+					bad.add("%s %s %s: 403 inside the scope", a.name, method, path)
 				}
 				if code != 200 {
 					continue
 				}
-				w.checkJSON(a, path, body, &bad)
+				w.checkJSON(a, method+" "+path, body, &bad)
 			}
 		}
 		return nil
@@ -746,7 +777,7 @@ func TestAPIRoutesByRole(t *testing.T) {
 	if routes == 0 {
 		t.Fatal("no API route found on the router")
 	}
-	t.Logf("%d GET API routes × %d roles", routes, len(w.actors))
+	t.Logf("%d API routes × %d roles", routes, len(w.actors))
 	bad.report(t, "api")
 	// /api/me says who the caller is
 	for _, a := range w.actors {
@@ -764,7 +795,7 @@ func (w *world) checkJSON(a *actor, path string, body []byte, bad *recorder) {
 		for _, list := range [][]string{w.sec.names, w.sec.passports} {
 			for _, v := range list {
 				if strings.Contains(s, v) {
-					bad.add("%s GET %s: name or passport %q in the answer", a.name, path, v)
+					bad.add("%s %s: name or passport %q in the answer", a.name, path, v)
 					return
 				}
 			}
@@ -772,6 +803,7 @@ func (w *world) checkJSON(a *actor, path string, body []byte, bad *recorder) {
 	}
 	var v any
 	if json.Unmarshal(body, &v) != nil {
+		w.checkCSV(a, path, body, bad)
 		return
 	}
 	var walk func(key string, v any)
@@ -787,15 +819,28 @@ func (w *world) checkJSON(a *actor, path string, body []byte, bad *recorder) {
 			}
 		case float64:
 			if !a.p.MayUsePersonalAnywhere() && countFields[key] && x >= 1 && x < access.MinPublishedCount {
-				bad.add("%s GET %s: %s=%v (a count 1..9)", a.name, path, key, x)
+				bad.add("%s %s: %s=%v (a count 1..9)", a.name, path, key, x)
 			}
 		case string:
 			if key == "kabupaten_code" && !a.p.InScope(x) && !strings.HasPrefix(path, "/api/admin/") {
-				bad.add("%s GET %s: kabupaten_code %s outside scope", a.name, path, x)
+				bad.add("%s %s: kabupaten_code %s outside scope", a.name, path, x)
 			}
 		}
 	}
 	walk("", v)
+}
+
+func (w *world) post(a *actor, path, body string) (int, []byte, http.Header) {
+	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header
 }
 
 func (w *world) auditCount(a *actor) int {
@@ -822,4 +867,26 @@ func (w *world) hasPersonal(body []byte) bool {
 		}
 	}
 	return false
+}
+
+// checkCSV applies the JSON rules to a CSV export: count columns, kabupaten_code.
+func (w *world) checkCSV(a *actor, path string, body []byte, bad *recorder) {
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(rows) < 2 {
+		return
+	}
+	head := rows[0]
+	for _, row := range rows[1:] {
+		for i, v := range row {
+			if i >= len(head) {
+				break
+			}
+			if n, err := strconv.ParseFloat(v, 64); err == nil && !a.p.MayUsePersonalAnywhere() && countFields[head[i]] && n >= 1 && n < access.MinPublishedCount {
+				bad.add("%s %s: CSV %s=%s (a count 1..9)", a.name, path, head[i], v)
+			}
+			if head[i] == "kabupaten_code" && v != "" && !a.p.InScope(v) {
+				bad.add("%s %s: CSV kabupaten_code %s outside scope", a.name, path, v)
+			}
+		}
+	}
 }
