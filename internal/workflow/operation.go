@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
@@ -308,11 +309,10 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 			return nil, badRequest("the area is empty")
 		}
 		if err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) {
-				return nil, err
-			}
-			if polyJSON != "" && strings.Contains(err.Error(), "SQLSTATE XX") {
+			// PostGIS refuses some degenerate input with a data exception
+			// (class 22) or a GEOS internal error (XX000): the user's polygon.
+			var pe *pgconn.PgError
+			if polyJSON != "" && errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || pe.Code == "XX000") {
 				return nil, badRequest("the polygon could not be read as a valid area")
 			}
 			return nil, fmt.Errorf("operation area: %w", err)

@@ -332,6 +332,8 @@ func testOperationErrors(t *testing.T, fx *fixture) {
 		{"open ring", admin(), `{"polygon":{"type":"Polygon","coordinates":[[[115.2,-8.6],[115.3,-8.6],[115.3,-8.7],[115.2,-8.7]]]}}`, 400},
 		{"lat/lon swapped", admin(), `{"polygon":{"type":"Polygon","coordinates":[[[-8.6,115.2],[-8.6,115.3],[-8.7,115.3],[-8.6,115.2]]]}}`, 400},
 		{"garbage polygon", admin(), `{"polygon":"hello"}`, 400},
+		{"collinear polygon", admin(), `{"polygon":{"type":"Polygon","coordinates":[[[115.2,-8.6],[115.3,-8.6],[115.25,-8.6],[115.2,-8.6]]]}}`, 400},
+		{"too few points", admin(), `{"polygon":{"type":"Polygon","coordinates":[[[115.2,-8.6],[115.3,-8.6],[115.2,-8.6]]]}}`, 400},
 		{"huge area", admin(), `{"polygon":{"type":"Polygon","coordinates":[[[100,-8],[140,-8],[140,5],[100,5],[100,-8]]]}}`, 400},
 		{"out of scope kabupaten", intel(fxDenpasar), `{"kabupaten":["51.08"]}`, 403},
 		{"out of scope kecamatan", intel(fxDenpasar), `{"kecamatan":["51.08.01"]}`, 403},
@@ -442,8 +444,21 @@ func testOperationExports(t *testing.T, fx *fixture) {
 			}
 		}
 	}
+	// An area with nothing in it still gives a plan and a printable briefing.
+	empty := `{"polygon":{"type":"Polygon","coordinates":[[[115.255,-8.600],[115.260,-8.600],[115.260,-8.595],[115.255,-8.595],[115.255,-8.600]]]},"teams":2}`
+	rec := fx.do(t, admin(), "POST", "/api/workflow/operation", empty)
+	if rec.Code != 200 {
+		t.Fatalf("empty area: %d %s", rec.Code, rec.Body)
+	}
+	if p := decode[OperationPlan](t, rec.Body.Bytes()); len(stops(p)) != 0 || len(p.Teams) != 2 {
+		t.Errorf("empty area plan: %+v", p.Totals)
+	}
+	rec = fx.do(t, admin(), "POST", "/api/workflow/operation/export?format=pdf", empty)
+	if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF-")) {
+		t.Errorf("empty area pdf: %d", rec.Code)
+	}
 	// A planner's briefing has no names.
-	rec := fx.do(t, planner(fxProv), "POST", "/api/workflow/operation/export?format=csv", body)
+	rec = fx.do(t, planner(fxProv), "POST", "/api/workflow/operation/export?format=csv", body)
 	if rec.Code != 200 || bytes.Contains(rec.Body.Bytes(), []byte("Nama Asing")) || bytes.Contains(rec.Body.Bytes(), []byte("full_name")) {
 		t.Errorf("planner csv: %d %s", rec.Code, rec.Body)
 	}
