@@ -31,12 +31,13 @@ clean:
 # target per run, hence one line each.
 FUZZTIME ?= 30s
 .PHONY: fuzz
-fuzz:            ## fuzz tile coordinates, CSV/GeoJSON import parsers, login redirect, stored hashes (FUZZTIME each)
+fuzz:            ## fuzz tile coordinates, CSV/GeoJSON import parsers, drawn polygons, login redirect, stored hashes (FUZZTIME each)
 	$(GO) test ./geo/tilemath -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/importer -run '^$$' -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/importer -run '^$$' -fuzz '^FuzzParseGeoJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auth -run '^$$' -fuzz '^FuzzSafeNext$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auth -run '^$$' -fuzz '^FuzzVerifyPassword$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/workflow -run '^$$' -fuzz '^FuzzParsePolygon$$' -fuzztime $(FUZZTIME)
 
 # ---- tile server benchmark (issue 5) ----
 .PHONY: bench-tiles

@@ -76,6 +76,8 @@ func (a *app) mountSecurity(ctx context.Context, srv *server.Server, pool *pgxpo
 	}
 	cfg := auth.DefaultConfig()
 	cfg.SecureCookies = *sf.secureCookies || sf.tls != nil
+	// drawn operation polygons may be up to 2 MiB (internal/workflow)
+	cfg.UploadPrefixes, cfg.UploadBody = []string{"/api/workflow/"}, 2<<20
 	if *sf.noRateLimit {
 		cfg.Unlimited()
 	}
