@@ -252,6 +252,35 @@ try {
     return `${n} rows, top ${code}`;
   });
 
+  await check('context layers: ports from the reference register', async () => {
+    await page.click('[data-tab="layers"]');
+    await page.check('input[data-layer="ports"]');
+    await mapIdle();
+    const n = await page.evaluate(() => window.waspada.map.queryRenderedFeatures({ layers: ['ports'] }).length);
+    assert(n > 0, 'no port drawn');
+    const legend = await page.locator('#legend').innerText();
+    assert(/Pelabuhan utama/.test(legend), 'port kinds missing from the legend');
+    await page.uncheck('input[data-layer="ports"]');
+    return `${n} ports drawn`;
+  });
+
+  await check('change since previous period colours the kabupaten', async () => {
+    await page.check('#change-toggle');
+    await page.evaluate(() => window.waspada.map.jumpTo({ center: [118, -5], zoom: 4.6 }));
+    await mapIdle();
+    const CHANGE = ['#2166ac', '#67a9cf', '#d1e5f0', '#f7f7f7', '#fddbc7', '#ef8a62', '#b2182b'];
+    const counts = await countColours(CHANGE.filter((c) => c !== '#f7f7f7'));
+    const total = counts.reduce((a, b) => a + b, 0);
+    await page.click('[data-tab="ranking"]');
+    const sorted = await page.locator('[data-testid="ranking"] th[aria-sort="descending"]').innerText();
+    assert(total > 1000 && counts.filter((c) => c > 0).length >= 2, `only ${total} change-coloured pixels [${counts}]`);
+    assert(sorted.includes('Δ'), `ranking sorted by "${sorted}"`);
+    await page.uncheck('#change-toggle');
+    await page.click('[data-tab="layers"]');
+    await page.uncheck('input[data-layer="choropleth"]');
+    return `${total} px [${counts.join(', ')}], ranking by change`;
+  });
+
   await check('screenshot of the demo map', async () => {
     await page.click('[data-tab="layers"]');
     await page.locator('#opacity').fill('0.75');
@@ -266,6 +295,25 @@ try {
     const file = path.join(args.out, 'map.png');
     await page.screenshot({ path: file });
     return file;
+  });
+
+  const before = [consoleErrors.length, failedRequests.length];
+  await check('an expired session brings up the login prompt', async () => {
+    await context.clearCookies();
+    const sel = page.locator('#period-select');
+    const options = await sel.locator('option').allTextContents();
+    assert(options.length > 1, `${options.length} periods`);
+    await sel.selectOption({ index: 1 });
+    await page.locator('#login-overlay').waitFor({ state: 'visible' });
+    const href = await page.getAttribute('#login-link', 'href');
+    assert(href.startsWith('/login?next='), `login link ${href}`);
+    return `${options.length} periods; prompt links to ${href}`;
+  });
+
+  // The 401s just provoked are expected: drop them (and only them) from the error lists.
+  [consoleErrors, failedRequests].forEach((list, i) => {
+    const later = list.splice(before[i]).filter((e) => !/401|Unauthorized/.test(e));
+    list.push(...later);
   });
 
   await check('no console errors', async () => {

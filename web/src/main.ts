@@ -102,6 +102,7 @@ export class App {
       this.showError(periods.reason);
     }
     this.fillPeriods();
+    void this.fitScope();
     mountTools(this, $('tab-tools'));
     await this.ranking.load();
     this.refreshChoropleth();
@@ -201,6 +202,26 @@ export class App {
     }
   }
 
+  /** A regional user starts on their region rather than the whole country. */
+  private async fitScope() {
+    if (!this.me || this.me.national) return;
+    const codes = [...this.me.provinces, ...this.me.kabupaten];
+    let box: [number, number, number, number] | null = null;
+    for (const code of codes.slice(0, 20)) {
+      try {
+        const r = await this.api.search(code);
+        const hit = r.results.find((p) => p.code === code);
+        if (!hit) continue;
+        const b = hit.bbox;
+        box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : b;
+      } catch (e) {
+        this.showError(e);
+        return;
+      }
+    }
+    if (box) this.flyTo(box);
+  }
+
   // ------------------------------------------------------------ layers
 
   setKind(kind: Kind) {
@@ -221,6 +242,10 @@ export class App {
     for (const id of LAYER_GROUPS[group] ?? []) {
       this.map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
     }
+    // The low-zoom overview belongs to the hexagon view and would cover the
+    // user's own choropleth (which may show change rather than score).
+    const overview = !!this.visible.hexagons && !this.visible.choropleth;
+    this.map.setLayoutProperty('choropleth-overview', 'visibility', overview ? 'visible' : 'none');
     this.renderLegend();
   }
 

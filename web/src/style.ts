@@ -9,7 +9,7 @@ export const FONT = ['DejaVu Sans Book'];
 export const FONT_BOLD = ['DejaVu Sans Bold'];
 
 /** Class breaks of the relative-risk score (1 = national average risk). */
-export const SCORE_BREAKS = [0.5, 1, 1.5, 2, 3, 5];
+export const SCORE_BREAKS = [0.75, 1, 1.5, 2.5, 5, 10];
 /** ColorBrewer YlOrRd, 7 classes: colour-blind safe and readable on a projector. */
 export const SCORE_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#b10026'];
 
