@@ -83,7 +83,8 @@ type briefData struct {
 	nations   []countRow
 	withheldP int
 	withheldN int
-	binaan    []orb.Point
+	binaan    []orb.Point // in and just around the province (coverage)
+	binaanIn  []orb.Point // in the province (drawn)
 	cells     [2]map[h3.Cell]float64
 	mapRes    [2]int
 	outlines  []outline
@@ -225,6 +226,7 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 		bd.binaan = append(bd.binaan, orb.Point{lon, lat})
 		if strings.HasPrefix(kab, rg.Code+".") {
 			inProv++
+			bd.binaanIn = append(bd.binaanIn, orb.Point{lon, lat})
 		}
 	}
 	rows.Close()
@@ -439,7 +441,7 @@ func riskMap(bd *briefData, k int) (*mapimage.Map, []byte, []float64, error) {
 	for _, o := range bd.outlines {
 		m.Geometry(o.geom, mapimage.Style{Stroke: rgb(70, 70, 70), StrokePx: 1.3})
 	}
-	for _, b := range bd.binaan {
+	for _, b := range bd.binaanIn {
 		m.Marker(b, 4, mapimage.Style{Fill: rgb(20, 90, 200), Stroke: rgb(255, 255, 255), StrokePx: 1.2})
 	}
 	png, err := pngBytes(m)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorilla/mux"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/waspada-id/waspada/internal/access"
@@ -535,5 +536,29 @@ func testRegions(t *testing.T, fx *fixture) {
 	r = decode[struct{ Items []regionItem }](t, rec.Body.Bytes())
 	if len(r.Items) < 38 {
 		t.Errorf("admin provinces: %d", len(r.Items))
+	}
+}
+
+// Without an Auditor, Register uses audit.Record: with no audit log installed
+// for the request, exports and personal data are refused (503), aggregates
+// are served.
+func TestDefaultAuditorRefusesWithoutLog(t *testing.T) {
+	fx := newFixture(t)
+	r := mux.NewRouter()
+	if err := Register(r, Deps{DB: fx.pool, Now: fxNow}); err != nil {
+		t.Fatal(err)
+	}
+	fx.router = r
+	if rec := fx.do(t, admin(), "GET", "/api/workflow/sites.csv?region=51.71&n=1", ""); rec.Code != 503 {
+		t.Errorf("csv without audit log: %d %s", rec.Code, rec.Body)
+	}
+	if rec := fx.do(t, intel(fxDenpasar), "POST", "/api/workflow/operation", `{"kabupaten":["51.71"]}`); rec.Code != 503 || bytes.Contains(rec.Body.Bytes(), []byte("Nama Asing")) {
+		t.Errorf("personal data without audit log: %d", rec.Code)
+	}
+	if rec := fx.do(t, admin(), "GET", "/api/workflow/sites?region=51.71&n=1", ""); rec.Code != 200 {
+		t.Errorf("aggregate without audit log: %d %s", rec.Code, rec.Body)
+	}
+	if err := Register(mux.NewRouter(), Deps{}); err == nil {
+		t.Error("Register without a database accepted")
 	}
 }
