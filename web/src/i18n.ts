@@ -139,6 +139,9 @@ export class I18n {
   /** Number formatting in the language's convention (1.234,5 vs 1,234.5). */
   num(v: number | null | undefined, digits = 2): string {
     if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+    // Large scores need no decimals: 996 rather than 996,01.
+    if (Math.abs(v) >= 100) digits = 0;
+    else if (Math.abs(v) >= 10) digits = Math.min(digits, 1);
     return v.toLocaleString(this.lang === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   }
 

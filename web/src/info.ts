@@ -193,7 +193,7 @@ export class InfoPanel {
       stat(t.t('kab.rank_prov'), r.rank_province ? `${r.rank_province} ${t.t('kab.of')} ${r.of_province}` : '–');
       stat(t.t('kab.rank_nat'), r.rank_national ? `${r.rank_national} ${t.t('kab.of')} ${r.of_nation}` : '–');
       if (r.change !== null) {
-        const pct = r.previous ? ` (${r.change >= 0 ? '+' : ''}${t.num((100 * r.change) / r.previous, 1)} %)` : '';
+        const pct = r.previous ? ` (${r.change >= 0 ? '+' : ''}${t.num((100 * r.change) / r.previous, 1)}\u00a0%)` : '';
         stat(t.t('kab.change'), `${r.change >= 0 ? '▲ +' : '▼ '}${t.num(r.change, 2)}${pct}`, r.change > 0 ? 'up' : r.change < 0 ? 'down' : '');
       } else {
         stat(t.t('kab.change'), '–');

@@ -18,7 +18,7 @@ function classes(app: App, parent: HTMLElement, title: string, breaks: number[],
   const h = document.createElement('h4');
   h.textContent = title;
   parent.append(h);
-  const f = (v: number) => app.i18n.num(v, 1) + suffix;
+  const f = (v: number) => app.i18n.num(v, 2) + suffix;
   // Highest class first: that is what the eye looks for.
   for (let i = colors.length - 1; i >= 0; i--) {
     const label = i === 0 ? `< ${f(breaks[0])}` : i === colors.length - 1 ? `≥ ${f(breaks[i - 1])}` : `${f(breaks[i - 1])} – ${f(breaks[i])}`;

@@ -228,7 +228,7 @@ export class App {
     if (kind === this.kind) return;
     this.kind = kind;
     this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind));
-    this.map.setPaintProperty('hotspots', 'fill-color', giFill(kind));
+    this.map.setPaintProperty('hotspots', 'line-color', giFill(kind));
     this.map.setFilter('hotspots', ['!=', ['to-number', ['get', binField(kind)], 0], 0]);
     this.emit('kind');
     this.renderLegend();
@@ -254,7 +254,6 @@ export class App {
     this.map.setPaintProperty('hexagons', 'fill-opacity', v);
     this.map.setPaintProperty('choropleth', 'fill-opacity', v);
     this.map.setPaintProperty('choropleth-overview', 'fill-opacity', ['interpolate', ['linear'], ['zoom'], 5, v, 6.5, 0]);
-    this.map.setPaintProperty('hotspots', 'fill-opacity', Math.min(1, v + 0.05));
   }
 
   private renderLayerPanel() {
@@ -347,7 +346,8 @@ export class App {
     m.on('click', (e) => {
       const layers = ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none');
       const feats = m.queryRenderedFeatures(e.point, { layers });
-      const hex = feats.find((f) => (f.layer.id === 'hexagons' || f.layer.id === 'hotspots') && f.properties?.[`${this.kind}_score`] !== undefined);
+      const hex = feats.find((f) => f.layer.id === 'hexagons' && f.properties?.[`${this.kind}_score`] !== undefined) ??
+        feats.find((f) => f.layer.id === 'hotspots');
       if (hex) {
         this.info.showCell(String(hex.properties.h3));
         return;

@@ -136,8 +136,8 @@ export class RankingPanel {
       const ch = document.createElement('td');
       ch.className = 'num change';
       if (r.change !== null) {
-        const rel = r.previous ? (100 * r.change) / r.previous : 0;
-        ch.textContent = `${r.change >= 0 ? '+' : ''}${t.num(rel, 1)} %`;
+        const rel = Math.round((r.previous ? (100 * r.change) / r.previous : 0) * 10) / 10;
+        ch.textContent = `${rel > 0 ? '+' : rel < 0 ? '' : '±'}${t.num(rel === 0 ? 0 : rel, 1)}\u00a0%`;
         ch.classList.add(r.change > 0 ? 'up' : r.change < 0 ? 'down' : 'flat');
         const dot = document.createElement('span');
         dot.className = 'swatch';

@@ -92,9 +92,10 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
       paint: { 'fill-color': choroplethFill(false), 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 5, 0.75, 6.5, 0] } },
     { id: 'hexagons', type: 'fill', source: 'risk', 'source-layer': 'risk',
       paint: { 'fill-color': hexFill(kind), 'fill-opacity': 0.75, 'fill-antialias': false } },
-    { id: 'hotspots', type: 'fill', source: 'risk', 'source-layer': 'risk', layout: { visibility: 'none' },
+    // Hot spots as coloured hexagon outlines, so the risk fill under them stays readable.
+    { id: 'hotspots', type: 'line', source: 'risk', 'source-layer': 'risk', layout: { visibility: 'none', 'line-join': 'round' },
       filter: ['!=', ['to-number', ['get', 'tppo_bin'], 0], 0],
-      paint: { 'fill-color': giFill(kind), 'fill-opacity': 0.8, 'fill-antialias': false } },
+      paint: { 'line-color': giFill(kind), 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1, 10, 2.5], 'line-opacity': 0.95 } },
     { id: 'hex-selected', type: 'line', source: 'risk', 'source-layer': 'risk', filter: ['==', ['get', 'h3'], ''],
       paint: { 'line-color': '#111', 'line-width': 2.5 } },
 

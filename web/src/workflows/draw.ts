@@ -118,3 +118,79 @@ export class PolygonDraw {
       paint: { 'circle-radius': ['case', ['get', 'first'], 7, 5], 'circle-color': '#ffffff', 'circle-stroke-color': '#c86400', 'circle-stroke-width': 2 } });
   }
 }
+
+/** Picks one point on the map with the next click (same capture as drawing). */
+export class PointPick {
+  private pt: [number, number] | null = null;
+  private ov: Overlays;
+  private armed = false;
+  private down: [number, number] | null = null;
+  private onDown = (e: MouseEvent) => { this.down = [e.clientX, e.clientY]; };
+  private onClick = (e: MouseEvent) => this.click(e);
+
+  constructor(private map: maplibregl.Map, prefix: string, private changed: () => void) {
+    this.ov = new Overlays(map, prefix);
+  }
+
+  get point() { return this.pt; }
+  get picking() { return this.armed; }
+
+  arm() {
+    if (this.armed) return;
+    this.armed = true;
+    const c = this.map.getContainer();
+    c.addEventListener('mousedown', this.onDown, true);
+    c.addEventListener('click', this.onClick, true);
+    this.map.getCanvas().style.cursor = 'crosshair';
+    this.changed();
+  }
+
+  clear() {
+    this.disarm();
+    this.pt = null;
+    this.render();
+    this.changed();
+  }
+
+  dispose() {
+    this.disarm();
+    this.ov.clear();
+  }
+
+  /** Stops waiting for a click (keeps any point already picked). */
+  cancel() {
+    this.disarm();
+    this.changed();
+  }
+
+  private disarm() {
+    if (!this.armed) return;
+    this.armed = false;
+    const c = this.map.getContainer();
+    c.removeEventListener('mousedown', this.onDown, true);
+    c.removeEventListener('click', this.onClick, true);
+    this.map.getCanvas().style.cursor = '';
+  }
+
+  private click(e: MouseEvent) {
+    if (!(e.target instanceof HTMLCanvasElement)) return;
+    e.stopPropagation();
+    e.preventDefault();
+    const d = this.down;
+    this.down = null;
+    if (d && Math.hypot(e.clientX - d[0], e.clientY - d[1]) > 4) return;
+    const r = this.map.getCanvas().getBoundingClientRect();
+    const ll = this.map.unproject([e.clientX - r.left, e.clientY - r.top]);
+    this.pt = [+ll.lng.toFixed(6), +ll.lat.toFixed(6)];
+    this.disarm();
+    this.render();
+    this.changed();
+  }
+
+  private render() {
+    const feats: Feature[] = this.pt ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: this.pt }, properties: {} }] : [];
+    this.ov.data('start', { type: 'FeatureCollection', features: feats });
+    this.ov.layer({ id: this.ov.id('start'), type: 'circle', source: this.ov.id('start'),
+      paint: { 'circle-radius': 8, 'circle-color': '#000000', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 } });
+  }
+}

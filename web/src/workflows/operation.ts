@@ -7,7 +7,7 @@
 import type { Feature } from 'geojson';
 import type { Tool, ToolContext } from '../tools';
 import { el, errorText, field, fillSelect, num, Overlays, postJSON, regions, RequestError, saveResponse, tr, type Dict, type RegionItem } from './common';
-import { PolygonDraw } from './draw';
+import { PointPick, PolygonDraw } from './draw';
 
 const T: Dict = {
   area: ['Wilayah operasi', 'Operation area'],
@@ -28,6 +28,11 @@ const T: Dict = {
   nat: ['Kewarganegaraan (ISO3, pisahkan koma)', 'Nationalities (ISO3, comma-separated)'],
   minFw: ['Minimal TKA per lokasi', 'Minimum foreign workers per site'],
   teams: ['Jumlah tim', 'Teams'],
+  start: ['Titik berangkat (opsional)', 'Starting point (optional)'],
+  pickStart: ['Pilih di peta', 'Pick on the map'],
+  picking: ['Klik peta…', 'Click the map…'],
+  clearStart: ['Hapus', 'Clear'],
+  noStart: ['belum dipilih: rute mulai dari ujung kelompok', 'none: routes start at an end of each group'],
   plan: ['Rencanakan operasi', 'Plan the operation'],
   planning: ['Merencanakan…', 'Planning…'],
   needArea: ['Gambar poligon atau tambahkan kecamatan/kabupaten.', 'Draw a polygon or add districts/regencies.'],
@@ -43,7 +48,7 @@ interface Stop { seq: number; kind: string; id: string; label: string; lat: numb
 interface Team { number: number; colour: string; length_km: number; nn_length_km: number; stops: Stop[] }
 interface Plan {
   title: string; personal: boolean; totals: Record<string, number>; people: Record<string, number>;
-  suppressed_note?: string; teams: Team[]; area: { description: string; bbox: [number, number, number, number]; area_km2?: number };
+  suppressed_note?: string; teams: Team[]; request?: { start?: { lat: number; lon: number } | null }; area: { description: string; bbox: [number, number, number, number]; area_km2?: number };
 }
 
 function mount(root: HTMLElement, ctx: ToolContext) {
@@ -58,7 +63,8 @@ function mount(root: HTMLElement, ctx: ToolContext) {
   const drawBtn = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'op-draw', text: t('draw') });
   const finishBtn = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'op-finish', text: t('finish'), disabled: true });
   const clearBtn = el('button', { type: 'button', class: 'button secondary', text: t('clearDraw') });
-  drawBtn.addEventListener('click', () => draw.start());
+  // Drawing and picking the start point never listen to the map at once.
+  drawBtn.addEventListener('click', () => { start.cancel(); draw.start(); });
   finishBtn.addEventListener('click', () => draw.finish());
   clearBtn.addEventListener('click', () => draw.clear());
 
@@ -110,6 +116,16 @@ function mount(root: HTMLElement, ctx: ToolContext) {
   const nat = el('input', { type: 'text', placeholder: 'CHN, MYS', 'data-testid': 'op-nat' });
   const minFw = el('input', { type: 'number', min: 1, value: 1 });
   const teams = el('input', { type: 'number', min: 1, max: 50, value: 3, 'data-testid': 'op-teams' });
+  const startInfo = el('small', { class: 'wf-hint', 'data-testid': 'op-start-info', text: t('noStart') });
+  const startBtn = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'op-start', text: t('pickStart') });
+  const startClear = el('button', { type: 'button', class: 'button secondary', text: t('clearStart') });
+  const start = new PointPick(ctx.map, 'wf-op-start', () => {
+    const p = start.point;
+    startBtn.textContent = start.picking ? t('picking') : t('pickStart');
+    startInfo.textContent = p ? `${p[1].toFixed(5)}, ${p[0].toFixed(5)}` : t('noStart');
+  });
+  startBtn.addEventListener('click', () => { if (draw.drawing) draw.finish(); start.arm(); });
+  startClear.addEventListener('click', () => start.clear());
   const go = el('button', { type: 'button', class: 'button', 'data-testid': 'op-run', text: t('plan') });
   const out = el('div', { class: 'wf-out', 'data-testid': 'op-result' });
 
@@ -121,7 +137,8 @@ function mount(root: HTMLElement, ctx: ToolContext) {
     el('div', { class: 'wf-row' }, addBtn), chips,
     el('h4', { text: t('targets') }), targetBox,
     el('div', { class: 'wf-row' }, field(t('days'), days), field(t('minFw'), minFw)),
-    field(t('nat'), nat), field(t('teams'), teams), go), out);
+    field(t('nat'), nat), field(t('teams'), teams),
+    el('span', { class: 'wf-label', text: t('start') }), el('div', { class: 'wf-row' }, startBtn, startClear), startInfo, go), out);
 
   let lastRequest: unknown = null;
   const request = () => {
@@ -133,6 +150,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
       targets: KINDS.filter((k) => checks.get(k)!.checked),
       expiring_days: Number(days.value) || 30, nationalities: nats,
       min_foreign_workers: Number(minFw.value) || 1, teams: Number(teams.value) || 1,
+      start: start.point ? { lat: start.point[1], lon: start.point[0] } : null,
     };
   };
 
@@ -204,8 +222,10 @@ function mount(root: HTMLElement, ctx: ToolContext) {
         stops.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
           properties: { team: tm.number, colour: tm.colour, seq: s.seq, kind: s.kind, label: s.label } });
       }
-      if (tm.stops.length > 1) {
-        routes.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: tm.stops.map((s) => [s.lon, s.lat]) },
+      const line = tm.stops.map((s) => [s.lon, s.lat]);
+      if (plan.request?.start && line.length) line.unshift([plan.request.start.lon, plan.request.start.lat]);
+      if (line.length > 1) {
+        routes.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: line },
           properties: { team: tm.number, colour: tm.colour } });
       }
     }
@@ -223,7 +243,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
     if (b && (b[0] || b[2])) ctx.flyTo(b);
   }
 
-  return () => { draw.dispose(); ov.clear(); };
+  return () => { draw.dispose(); start.dispose(); ov.clear(); };
 }
 
 export const operationPlanner: Tool = {
