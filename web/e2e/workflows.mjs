@@ -182,6 +182,17 @@ try {
     return info;
   });
 
+  await check('operation planner: pick a starting point on the map', async () => {
+    await page.click('[data-testid="op-start"]');
+    const box = await page.locator('#map canvas').boundingBox();
+    const [x, y] = await page.evaluate(() => { const p = window.waspada.map.project([115.2175, -8.645]); return [p.x, p.y]; });
+    await page.mouse.click(box.x + x, box.y + y);
+    const info = await page.locator('[data-testid="op-start-info"]').textContent();
+    assert(/^-8\.64\d+, 115\.21\d+$/.test(info), `start "${info}"`);
+    assert(await page.locator('#info').isHidden(), 'the info panel opened on the pick');
+    return info;
+  });
+
   await check('operation planner: 2 teams with ordered stops in distinct colours', async () => {
     await page.fill('[data-testid="op-teams"]', '2');
     await page.click('[data-testid="op-run"]');
