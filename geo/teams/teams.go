@@ -69,11 +69,16 @@ func Split(pts []Point, k int) ([][]int, error) {
 	}
 	for iter := 0; iter < 50; iter++ {
 		next := balancedAssign(xy, centres)
-		improveBySwaps(xy, centres, next)
 		if slices.Equal(next, assign) {
 			break
 		}
 		assign = next
+		centres = means(xy, assign, k, centres)
+	}
+	// Pairwise swaps (quadratic) only once Lloyd has settled: a couple of
+	// rounds of swap-then-recentre polish what the greedy assignment left.
+	for range 3 {
+		improveBySwaps(xy, centres, assign)
 		centres = means(xy, assign, k, centres)
 	}
 	for i, g := range assign {
