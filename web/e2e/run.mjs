@@ -297,13 +297,31 @@ try {
     return file;
   });
 
+  await check('period selector: ranking and scorecard follow the chosen month', async () => {
+    const sel = page.locator('#period-select');
+    const opt = sel.locator('option').nth(1);
+    const [value, label] = [await opt.getAttribute('value'), await opt.textContent()];
+    await sel.selectOption(value);
+    await page.click('[data-tab="ranking"]');
+    await page.locator('#tab-ranking .note', { hasText: label }).waitFor();
+    await page.locator('[data-testid="ranking"] tbody tr').first().click();
+    await page.locator('#info .eyebrow', { hasText: label }).waitFor();
+    const last = await page.evaluate(() => {
+      const pts = document.querySelectorAll('[data-testid="trend-tppo"] svg circle title');
+      return pts.length ? pts[pts.length - 1].textContent : '';
+    });
+    assert(last.startsWith(label), `trend ends at "${last}", want ${label}`);
+    await sel.selectOption({ index: 0 });
+    return `${value} (${label})`;
+  });
+
   const before = [consoleErrors.length, failedRequests.length];
   await check('an expired session brings up the login prompt', async () => {
     await context.clearCookies();
     const sel = page.locator('#period-select');
     const options = await sel.locator('option').allTextContents();
     assert(options.length > 1, `${options.length} periods`);
-    await sel.selectOption({ index: 1 });
+    await sel.selectOption({ index: 2 });
     await page.locator('#login-overlay').waitFor({ state: 'visible' });
     const href = await page.getAttribute('#login-link', 'href');
     assert(href.startsWith('/login?next='), `login link ${href}`);
