@@ -202,6 +202,7 @@ func (h *handlers) planSites(ctx context.Context, p access.Principal, sp sitesPa
 	}
 	var fixed []mclp.Point
 	existing := []existingSite{}
+	var existingKab []string
 	for rows.Next() {
 		var e existingSite
 		var kab string
@@ -211,12 +212,25 @@ func (h *handlers) planSites(ctx context.Context, p access.Principal, sp sitesPa
 		fixed = append(fixed, mclp.Point{Lat: e.Lat, Lon: e.Lon})
 		if p.InScope(kab) {
 			existing = append(existing, e)
+			existingKab = append(existingKab, kab)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("desa binaan: %w", err)
 	}
 
+	// List the region's own desa binaan and those beyond its border that
+	// cover some of its cells; the box also caught ones that cover nothing.
+	{
+		near := sitesCovering(demand, existing, sp.radiusKm)
+		kept := existing[:0]
+		for i, e := range existing {
+			if near[i] || slices.Contains(rg.Kabs, existingKab[i]) {
+				kept = append(kept, e)
+			}
+		}
+		existing = kept
+	}
 	pts := make([]mclp.Point, len(cands))
 	for i, c := range cands {
 		pts[i] = mclp.Point{Lat: c.lat, Lon: c.lon}
@@ -303,6 +317,22 @@ func coveredBy(demand []mclp.Demand, sites []mclp.Point, radiusKm float64) []boo
 		for _, d := range buf {
 			out[d] = true
 		}
+	}
+	return out
+}
+
+// sitesCovering reports for each site whether any demand lies within radius.
+func sitesCovering(demand []mclp.Demand, sites []existingSite, radiusKm float64) []bool {
+	pts := make([]mclp.Point, len(demand))
+	for i, d := range demand {
+		pts[i] = d.Point
+	}
+	ix := mclp.NewIndex(pts, radiusKm)
+	out := make([]bool, len(sites))
+	var buf []int32
+	for i, s := range sites {
+		buf = ix.Within(mclp.Point{Lat: s.Lat, Lon: s.Lon}, radiusKm, buf[:0])
+		out[i] = len(buf) > 0
 	}
 	return out
 }
