@@ -53,18 +53,24 @@ const (
 
 // OperationRequest is the operation planner's input (JSON body).
 type OperationRequest struct {
-	Title             string                      `json:"title"`
-	Polygon           json.RawMessage             `json:"polygon"`   // GeoJSON Polygon/MultiPolygon (geometry or Feature)
-	Kecamatan         []string                    `json:"kecamatan"` // whole districts
-	Kabupaten         []string                    `json:"kabupaten"` // whole regencies
-	Targets           []string                    `json:"targets"`   // subset of overstay, expiring, hotel, worksite, landing; empty = all
-	ExpiringDays      int                         `json:"expiring_days"`
-	Nationalities     []string                    `json:"nationalities"`
-	PermitTypes       []string                    `json:"permit_types"`
-	MinForeignWorkers int                         `json:"min_foreign_workers"`
-	Sectors           []string                    `json:"sectors"`
-	Teams             int                         `json:"teams"`
-	Start             *struct{ Lat, Lon float64 } `json:"start"`
+	Title             string          `json:"title"`
+	Polygon           json.RawMessage `json:"polygon"`   // GeoJSON Polygon/MultiPolygon (geometry or Feature)
+	Kecamatan         []string        `json:"kecamatan"` // whole districts
+	Kabupaten         []string        `json:"kabupaten"` // whole regencies
+	Targets           []string        `json:"targets"`   // subset of overstay, expiring, hotel, worksite, landing; empty = all
+	ExpiringDays      int             `json:"expiring_days"`
+	Nationalities     []string        `json:"nationalities"`
+	PermitTypes       []string        `json:"permit_types"`
+	MinForeignWorkers int             `json:"min_foreign_workers"`
+	Sectors           []string        `json:"sectors"`
+	Teams             int             `json:"teams"`
+	Start             *StartPoint     `json:"start"` // where the teams set out (e.g. the kantor imigrasi); optional
+}
+
+// StartPoint is a WGS84 position.
+type StartPoint struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
 }
 
 // Target is one place to visit.
