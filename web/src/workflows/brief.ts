@@ -34,6 +34,9 @@ function mount(root: HTMLElement, ctx: ToolContext) {
   getJSON<{ periods: string[] }>('/api/workflow/brief/periods').then((p) => {
     period.replaceChildren(el('option', { value: '', text: t('latest') }));
     for (const v of p.periods) period.append(el('option', { value: v, text: v }));
+    // Follow the period chosen in the header when a run exists for it.
+    const cur = ctx.period();
+    if (cur && p.periods.includes(cur)) period.value = cur;
   }).catch((e) => ctx.status(errorText(ctx, e), 'error'));
 
   go.addEventListener('click', async () => {
