@@ -46,6 +46,7 @@ type handler struct {
 	log     *slog.Logger
 	q       store.Named
 	timeout time.Duration
+	ranks   *rankCache
 }
 
 // Register mounts the API routes on r:
@@ -66,7 +67,7 @@ func Register(r *mux.Router, d Deps) error {
 	if d.Timeout <= 0 {
 		d.Timeout = 5 * time.Second
 	}
-	h := &handler{pool: d.Pool, log: d.Log, q: q, timeout: d.Timeout}
+	h := &handler{pool: d.Pool, log: d.Log, q: q, timeout: d.Timeout, ranks: newRankCache()}
 	get := func(path string, f func(http.ResponseWriter, *http.Request, access.Principal) error) {
 		r.HandleFunc(path, h.wrap(f)).Methods(http.MethodGet)
 	}
@@ -336,7 +337,7 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 	var cx, cy float64
 	err = h.pool.QueryRow(ctx, h.q.Get("cell"), rn.ID, kind, int64(id)).Scan(&c.Res, &score, &giZ, &giP, &c.GiBin,
 		&c.KabupatenCode, &c.KabupatenName, &c.ProvinsiCode, &c.ProvinsiName, &values, &contrib, &cx, &cy,
-		&c.RankNational, &c.CellsNational, &c.RankKabupaten, &c.CellsKabupaten)
+		&c.RankKabupaten, &c.CellsKabupaten)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &httpError{http.StatusNotFound, fmt.Sprintf("cell %s has no %s score in the latest run", hex, kind)}
 	}
@@ -352,6 +353,10 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 		return &httpError{http.StatusForbidden, "this cell lies outside your region"}
 	}
 	c.Score, c.GiZ, c.GiP = num(score), optNum(giZ), optNum(giP)
+	c.RankNational, c.CellsNational, err = h.ranks.rank(ctx, h, rankKey{rn.ID, kind, c.Res}, score)
+	if err != nil {
+		return err
+	}
 	c.Center = [2]num{num(cx), num(cy)}
 	rows, err := h.pool.Query(ctx, h.q.Get("factors"), rn.ID, kind)
 	if err != nil {

@@ -394,6 +394,34 @@ func TestAPI(t *testing.T) {
 	})
 }
 
+// A new run replaces the cached national rank population.
+func TestRanksFollowNewRun(t *testing.T) {
+	f := newFixture(t, true)
+	var bali apitest.Cell
+	for _, c := range f.cells {
+		if c.Kabupaten == "51.71" {
+			bali = c
+			break
+		}
+	}
+	type rk struct {
+		RunID         int64 `json:"run_id"`
+		CellsNational int   `json:"cells_national"`
+		RankNational  int   `json:"rank_national"`
+	}
+	var before, after rk
+	f.get(t, admin, "/api/cells/tppo/"+hex(bali), &before)
+	run2, cells2, err := apitest.Seed(context.Background(), f.pool, apitest.Options{
+		Kabupaten: []string{"51.71"}, Res: 7, Period: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Periods: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.get(t, admin, "/api/cells/tppo/"+hex(bali), &after)
+	if before.CellsNational != len(f.cells) || after.RunID != run2 || after.CellsNational != len(cells2) || after.RankNational > len(cells2) {
+		t.Fatalf("before %+v (%d cells), after %+v (run %d, %d cells)", before, len(f.cells), after, run2, len(cells2))
+	}
+}
+
 func TestNoRunYet(t *testing.T) {
 	f := newFixture(t, false)
 	var p struct {

@@ -21,15 +21,12 @@ ORDER BY period DESC
 SELECT period FROM risk_run WHERE id = $1 AND status = 'complete'
 
 -- name: cell
--- One cell of a run with its kabupaten and province names. The national rank
--- counts cells of the same kind and resolution that score higher.
+-- One cell of a run with its kabupaten and province names, and its rank among
+-- the kabupaten's cells of the same kind and resolution (an index range). The
+-- national rank comes from the scores cached by rank.go.
 SELECT c.res, c.score, c.gi_z, c.gi_p, c.gi_bin, c.kabupaten_code,
        k.name, k.provinsi_code, p.name, c.factor_values, c.contrib,
        ST_X(ST_Centroid(c.geom)), ST_Y(ST_Centroid(c.geom)),
-       (SELECT count(*) FROM risk_cell o
-         WHERE o.run_id = c.run_id AND o.kind = c.kind AND o.res = c.res AND o.score > c.score) + 1 AS rank_national,
-       (SELECT count(*) FROM risk_cell o
-         WHERE o.run_id = c.run_id AND o.kind = c.kind AND o.res = c.res) AS cells_national,
        (SELECT count(*) FROM risk_cell o
          WHERE o.run_id = c.run_id AND o.kind = c.kind AND o.res = c.res
            AND o.kabupaten_code = c.kabupaten_code AND o.score > c.score) + 1 AS rank_kabupaten,
@@ -40,6 +37,10 @@ FROM risk_cell c
 LEFT JOIN kabupaten k ON k.code = c.kabupaten_code
 LEFT JOIN provinsi p ON p.code = k.provinsi_code
 WHERE c.run_id = $1 AND c.kind = $2 AND c.h3 = $3
+
+-- name: scores
+-- Every score of one kind and resolution in a run, for the national rank cache.
+SELECT score FROM risk_cell WHERE run_id = $1 AND kind = $2 AND res = $3
 
 -- name: factors
 SELECT ord, name, label_id, label_en, coefficient, rr, kept
