@@ -486,6 +486,7 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 		if err != nil {
 			return nil, fmt.Errorf("worksites: %w", err)
 		}
+		withheld := 0
 		for rows.Next() {
 			var id, name, company, sector, kab string
 			var fw int
@@ -493,6 +494,13 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 			if err := rows.Scan(&id, &name, &company, &sector, &fw, &kab, &lon, &lat); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			// A site's foreign-worker count counts people: under 10 it is
+			// withheld from roles without personal-data rights, with the site
+			// (its presence in the list would say "1 or more").
+			if !p.CanSeePersonal(kab) && fw < access.MinPublishedCount {
+				withheld++
+				continue
 			}
 			label := fmt.Sprintf("%s — %d TKA (%s)", name, fw, sectorID(sector))
 			if company != "" {
@@ -504,6 +512,9 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("worksites: %w", err)
+		}
+		if withheld > 0 {
+			plan.Suppressed = strings.TrimSpace(plan.Suppressed + fmt.Sprintf(" %d lokasi kerja dengan kurang dari %d TKA tidak ditampilkan.", withheld, access.MinPublishedCount))
 		}
 	}
 

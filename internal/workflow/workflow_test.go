@@ -247,11 +247,15 @@ func testOperationAggregate(t *testing.T, fx *fixture) {
 	if plan.Totals[kindHotel] != 1 || plan.People[kindHotel] != 12 {
 		t.Errorf("hotels: %v %v", plan.Totals, plan.People)
 	}
+	// WS-1 has 50 foreign workers, WS-2 has 5: withheld.
+	if plan.Totals[kindWorksite] != 1 || plan.People[kindWorksite] != 50 {
+		t.Errorf("worksites: %v %v", plan.Totals, plan.People)
+	}
 	for _, s := range stops(plan) {
 		if s.Personal || (s.Kind == kindHotel && s.Detail["overstay_guests"] != nil) {
 			t.Errorf("stop leaks detail: %+v", s)
 		}
-		if s.Count > 0 && s.Count < access.MinPublishedCount && s.Kind != kindWorksite && s.Kind != kindLanding {
+		if s.Count > 0 && s.Count < access.MinPublishedCount {
 			t.Errorf("small count published: %+v", s)
 		}
 	}
