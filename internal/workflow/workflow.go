@@ -9,6 +9,16 @@
 //     map, kabupaten ranking, hot spots, desa binaan coverage and aggregate
 //     counts of foreigners.
 //
+// Routes (all under /api/workflow):
+//
+//	GET  /regions?parent=          provinces | kabupaten of a province | kecamatan of a kabupaten, in scope
+//	GET  /sites?region=&n=&radius_km=&kind=   site plan (JSON, uncovered high-risk cells as GeoJSON)
+//	GET  /sites.csv?...            the same as CSV (audited export)
+//	POST /operation                operation plan (JSON body: OperationRequest)
+//	POST /operation/export?format=csv|geojson|pdf   the same as a file (audited export)
+//	GET  /brief/periods            months with a complete risk run
+//	GET  /brief.pdf?province=&period=YYYY-MM  kanwil brief (audited export)
+//
 // Every handler asks the request's access.Principal: anonymous requests get
 // 401, regions outside the user's scope 403. Single residents (names,
 // passports) are returned only where Principal.CanSeePersonal allows; every
