@@ -2,8 +2,12 @@
 // server: a throw-away database with the reference boundaries, a risk run,
 // the tile server, the JSON API, the glyphs and the built front end.
 //
-// The risk run comes from the synthetic seeder internal/api/apitest: fast,
-// and independent of the risk engine, whose own tests cover its numbers.
+// The data is the whole product chain, as `make demo` builds it: the
+// demo-size synthetic operational data (internal/synth) imported by
+// internal/importer, and a real `risk compute` (internal/riskrun): about 25 s
+// on this machine. WASPADA_E2E_DATA=synthetic uses the apitest seeder instead
+// (a made-up run over three provinces), to tell a front-end fault from an
+// engine fault.
 //
 // Requirements: web/dist (make web), web/node_modules (npm ci), node and
 // /usr/bin/chromium. Without them the test skips, unless WASPADA_E2E=require
@@ -24,12 +28,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/api"
 	"github.com/waspada-id/waspada/internal/api/apitest"
 	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/glyphs"
+	"github.com/waspada-id/waspada/internal/importer"
+	"github.com/waspada-id/waspada/internal/riskrun"
 	"github.com/waspada-id/waspada/internal/server"
+	"github.com/waspada-id/waspada/internal/synth"
 	"github.com/waspada-id/waspada/internal/testdb"
 	"github.com/waspada-id/waspada/internal/tiles"
 	"github.com/waspada-id/waspada/internal/webui"
@@ -81,24 +90,11 @@ func TestMapInBrowser(t *testing.T) {
 
 	ctx := context.Background()
 	pool := testdb.Reference(t)
-	var kabs []string
-	rows, err := pool.Query(ctx, `SELECT code FROM kabupaten WHERE provinsi_code = ANY ($1) ORDER BY code`, seedProvinces)
-	if err != nil {
-		t.Fatal(err)
+	if os.Getenv("WASPADA_E2E_DATA") == "synthetic" {
+		seedSynthetic(t, ctx, pool)
+	} else {
+		realData(t, ctx, pool)
 	}
-	for rows.Next() {
-		var c string
-		_ = rows.Scan(&c)
-		kabs = append(kabs, c)
-	}
-	rows.Close()
-	start := time.Now()
-	_, cells, err := apitest.Seed(ctx, pool, apitest.Options{Kabupaten: kabs, Res: 7,
-		Period: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Periods: 14})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("synthetic risk run: %d kabupaten, %d cells at res 7, %v", len(kabs), len(cells), time.Since(start).Round(time.Millisecond))
 
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	sctx, cancel := context.WithCancel(ctx)
@@ -184,6 +180,73 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// seedSynthetic writes the apitest run over whole provinces.
+func seedSynthetic(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+	var kabs []string
+	rows, err := pool.Query(ctx, `SELECT code FROM kabupaten WHERE provinsi_code = ANY ($1) ORDER BY code`, seedProvinces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		_ = rows.Scan(&c)
+		kabs = append(kabs, c)
+	}
+	rows.Close()
+	start := time.Now()
+	_, cells, err := apitest.Seed(ctx, pool, apitest.Options{Kabupaten: kabs, Res: 7,
+		Period: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Periods: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("synthetic risk run: %d kabupaten, %d cells at res 7, %v", len(kabs), len(cells), time.Since(start).Round(time.Millisecond))
+}
+
+// realData generates, imports and computes as `make demo` does.
+func realData(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+	start := time.Now()
+	w, err := synth.LoadWorld(testdb.DataDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := synth.SizeByName("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := synth.Generate(w, cfg, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := ds.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	im, err := importer.New(pool, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range synth.Files() {
+		rep, err := im.File(ctx, f.Kind, filepath.Join(dir, f.File), false)
+		if err != nil {
+			t.Fatalf("import %s: %v", f.File, err)
+		}
+		if !rep.OK() {
+			t.Fatalf("import %s: %d problems, first %+v", f.File, len(rep.Errors), rep.Errors[0])
+		}
+	}
+	imported := time.Since(start)
+	eng, err := riskrun.New(pool, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Compute(ctx, riskrun.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("real data: demo generated and imported in %v, risk computed in %v",
+		imported.Round(time.Second), (time.Since(start) - imported).Round(time.Second))
 }
 
 type testLog struct{ t *testing.T }
