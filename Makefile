@@ -14,8 +14,8 @@ deps:            ## install missing Debian packages (PostgreSQL 15, PostGIS 3, G
 build:
 	$(GO) build -o $(BIN) ./cmd/waspada
 
-test: deps build ## every test, against a throw-away PostGIS cluster
-	.ci/with-test-cluster $(GO) test -count=1 -timeout 20m ./...
+test: deps build web ## every test (browser end-to-end included), against a throw-away PostGIS cluster
+	WASPADA_E2E=require .ci/with-test-cluster $(GO) test -count=1 -timeout 30m ./...
 
 bench: deps build ## benchmarks that print figures (import, risk compute, tiles)
 	.ci/with-test-cluster $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...

@@ -71,7 +71,7 @@ INSERT INTO provinsi (code, name, geom, label_point, area_km2, derived, repaired
 SELECT p.code, coalesce(n.name, 'Provinsi ' || p.code), p.geom, ST_PointOnSurface(p.geom),
        ST_Area(p.geom::geography) / 1e6, true, false
 FROM (
-    SELECT left(code, 2) AS code, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(fixed)), 3)) AS geom
+    SELECT left(code, 2) AS code, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(fixed ORDER BY code)), 3)) AS geom
     FROM ref_fixed f
     WHERE level = 'kabupaten' AND NOT EXISTS (SELECT 1 FROM ref_fixed p WHERE p.level = 'provinsi' AND p.code = left(f.code, 2))
     GROUP BY left(code, 2)
@@ -156,7 +156,7 @@ WITH located AS (
         LIMIT 8
     ) loc ON true
 ), best AS (
-    SELECT DISTINCT ON (id) * FROM located ORDER BY id, km NULLS LAST
+    SELECT DISTINCT ON (id) * FROM located ORDER BY id, km NULLS LAST, kab  -- kab breaks ties (a port on a shared border) so a re-import places it the same way
 ), named AS (
     SELECT b.*, k.name AS kab_name FROM best b LEFT JOIN kabupaten k ON k.code = b.kab AND b.km <= 25
 )

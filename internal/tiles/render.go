@@ -38,6 +38,10 @@ const (
 // parents of the stored resolution-9 cells.
 func aggregateResolutions() []int { return []int{5, 6, 7, 8, 9} }
 
+// disclosureLeafRes is the resolution at which counts are suppressed for roles
+// without personal-data rights (H3 res 7: about 5 km² a cell).
+const disclosureLeafRes = 7
+
 // snapshot is the data version tiles are rendered from; it changes when a risk
 // run completes or an import lands, and each change purges the cache.
 type snapshot struct {
@@ -236,13 +240,22 @@ func (r *renderer) renderRisk(ctx context.Context, l *Layer, t tilemath.Tile, sc
 // subtract their way to a small number).
 func (r *renderer) renderCells(ctx context.Context, l *Layer, t tilemath.Tile, scope []string, personal bool) ([]byte, error) {
 	res, _ := tilemath.ResolutionForZoom(t.Z, aggregateResolutions(), l.Cells.MinCellPx)
+	// Small-cell suppression happens once, on leaves of one resolution, and
+	// every shown cell sums the kept leaves (geo/disclosure), so no zoom level
+	// can be differenced against another. Without personal-data rights the map
+	// never goes finer than the leaves.
+	leafRes, minLeaf := aggregateResolutions()[len(aggregateResolutions())-1], int32(1)
+	if !personal {
+		leafRes, minLeaf = disclosureLeafRes, access.MinPublishedCount
+		res = min(res, leafRes)
+	}
 	b := t.Buffered3857(buffer, extent)
 	minLon, minLat := tilemath.MercatorToLonLat(b.MinX, b.MinY)
 	maxLon, maxLat := tilemath.MercatorToLonLat(b.MaxX, b.MaxY)
 	// Degrees per km are about 1/111 in latitude and 1/(111·cos φ) in longitude;
 	// Indonesia lies within 11° of the equator (cos ≥ 0.98).
 	m := 2 * tilemath.H3EdgeKm(res) / 111.0 / 0.97
-	rows, err := r.pool.Query(ctx, r.q.Get(l.Query), minLon-m, minLat-m, maxLon+m, maxLat+m, scope, int32(res))
+	rows, err := r.pool.Query(ctx, r.q.Get(l.Query), minLon-m, minLat-m, maxLon+m, maxLat+m, scope, int32(res), int32(leafRes), minLeaf)
 	if err != nil {
 		return nil, err
 	}

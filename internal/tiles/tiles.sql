@@ -190,7 +190,10 @@ SELECT ST_AsMVT(t, 'ports', 4096, 'geom', 'fid') FROM (
 -- name: worksites
 SELECT ST_AsMVT(t, 'worksites', 4096, 'geom', 'fid') FROM (
     SELECT ('x' || substr(md5(w.id), 1, 13))::bit(52)::bigint AS fid, w.id, w.name, w.company, w.sector,
-           w.foreign_workers, w.local_workers, w.kabupaten_code,
+           -- 1..9 foreign workers at a named place is a small count of people:
+           -- absent from the tile (shown as "under 10"); exact figures via the audited API
+           CASE WHEN w.foreign_workers BETWEEN 1 AND 9 THEN NULL ELSE w.foreign_workers END AS foreign_workers,
+           w.local_workers, w.kabupaten_code,
            ST_AsMVTGeom(ST_Transform(w.geom, 3857), e.env, 4096, 64, true) AS geom
     FROM worksite w,
          (SELECT ST_TileEnvelope($1, $2, $3) AS env,
@@ -246,32 +249,48 @@ SELECT ST_AsMVT(t, 'residents', 4096, 'geom', 'fid') FROM (
 ) t
 
 -- name: residents_cells
--- Residents counted per H3 cell of resolution $6 (the parent of the stored
--- resolution-9 cell, by H3's bit layout: set the resolution field, fill the finer
--- digits with 7). $1..$4: lon/lat box already grown by a cell's width so that a
--- cell whose centre lies in the tile is counted whole; $5 scope.
-SELECT (r.h3_r9 & ~(15::bigint << 52)) | ($6::int::bigint << 52) | ((1::bigint << (3 * (15 - $6::int))) - 1) AS cell,
-       count(*)::int AS count,
-       count(*) FILTER (WHERE r.permit_expiry < current_date)::int AS overstay,
-       count(*) FILTER (WHERE r.address_kind = 'hotel')::int AS hotel
-FROM resident r
-WHERE r.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-  AND ($5::text[] IS NULL OR left(r.kabupaten_code, 2) = ANY ($5::text[]) OR r.kabupaten_code = ANY ($5::text[]))
+-- Residents counted per H3 cell of resolution $6. Counts are first taken per
+-- leaf cell of resolution $7 (the parent of the stored resolution-9 cell, by
+-- H3's bit layout: set the resolution field, fill the finer digits with 7);
+-- leaves under $8 people are dropped, and each shown cell is the sum of the
+-- kept leaves under it (geo/disclosure: no zoom level can be differenced
+-- against another to recover a dropped count). $8 is 1 for roles with
+-- personal-data rights. $1..$4: lon/lat box already grown by a cell's width so
+-- that a cell whose centre lies in the tile is counted whole; $5 scope.
+WITH leaf AS (
+    SELECT (r.h3_r9 & ~(15::bigint << 52)) | ($7::int::bigint << 52) | ((1::bigint << (3 * (15 - $7::int))) - 1) AS leaf,
+           count(*) AS n,
+           count(*) FILTER (WHERE r.permit_expiry < current_date) AS overstay,
+           count(*) FILTER (WHERE r.address_kind = 'hotel') AS hotel
+    FROM resident r
+    WHERE r.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+      AND ($5::text[] IS NULL OR left(r.kabupaten_code, 2) = ANY ($5::text[]) OR r.kabupaten_code = ANY ($5::text[]))
+    GROUP BY 1
+    HAVING count(*) >= $8::int
+)
+SELECT (leaf & ~(15::bigint << 52)) | ($6::int::bigint << 52) | ((1::bigint << (3 * (15 - $6::int))) - 1) AS cell,
+       sum(n)::int AS count, sum(overstay)::int AS overstay, sum(hotel)::int AS hotel
+FROM leaf
 GROUP BY 1
 
 -- name: incidents_cells
-SELECT (i.h3_r9 & ~(15::bigint << 52)) | ($6::int::bigint << 52) | ((1::bigint << (3 * (15 - $6::int))) - 1) AS cell,
-       count(*)::int AS count,
-       count(*) FILTER (WHERE i.kind = 'tppo')::int AS tppo,
-       count(*) FILTER (WHERE i.kind = 'pmi')::int AS pmi,
-       count(*) FILTER (WHERE i.kind = 'overstay')::int AS overstay
-FROM incident i
-WHERE i.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
-  AND ($5::text[] IS NULL OR left(i.kabupaten_code, 2) = ANY ($5::text[]) OR i.kabupaten_code = ANY ($5::text[]))
+-- As residents_cells: leaves of resolution $7 under $8 cases are dropped first.
+WITH leaf AS (
+    SELECT (i.h3_r9 & ~(15::bigint << 52)) | ($7::int::bigint << 52) | ((1::bigint << (3 * (15 - $7::int))) - 1) AS leaf,
+           count(*) AS n,
+           count(*) FILTER (WHERE i.kind = 'tppo') AS tppo,
+           count(*) FILTER (WHERE i.kind = 'pmi') AS pmi,
+           count(*) FILTER (WHERE i.kind = 'overstay') AS overstay
+    FROM incident i
+    WHERE i.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+      AND ($5::text[] IS NULL OR left(i.kabupaten_code, 2) = ANY ($5::text[]) OR i.kabupaten_code = ANY ($5::text[]))
+    GROUP BY 1
+    HAVING count(*) >= $8::int
+)
+SELECT (leaf & ~(15::bigint << 52)) | ($6::int::bigint << 52) | ((1::bigint << (3 * (15 - $6::int))) - 1) AS cell,
+       sum(n)::int AS count, sum(tppo)::int AS tppo, sum(pmi)::int AS pmi, sum(overstay)::int AS overstay
+FROM leaf
 GROUP BY 1
-
--- (A NULL geometry from ST_AsMVTGeom, a feature clipped away entirely, is
--- skipped by ST_AsMVT itself; filtering on it would compute it twice.)
 
 -- name: data_version
 -- What the tiles depend on, polled to invalidate the cache: the latest complete
