@@ -81,7 +81,12 @@ func Factors() []Factor {
 			Layer: LayerPortTerminal, Influence: Proximity, RadiusKm: 5},
 		{Name: "landing_informal", LabelID: "Dekat jalur tikus", LabelEN: "Near an informal landing point",
 			Layer: LayerPortInformal, Influence: Proximity, RadiusKm: 8},
-		{Name: "desa_binaan", LabelID: "Cakupan desa binaan", LabelEN: "Desa binaan coverage",
+		// Desa binaan are sited where departures and trafficking are known
+		// (and their Pimpasa report cases), so this factor usually comes out
+		// above 1: it marks watched ground, it does not say that an officer
+		// raises risk. The label says "within 4 km", not "coverage", so the
+		// map does not read as "coverage causes risk".
+		{Name: "desa_binaan", LabelID: "Dalam 4 km dari desa binaan", LabelEN: "Within 4 km of a desa binaan",
 			Layer: LayerDesaBinaan, Influence: Proximity, RadiusKm: 4},
 		{Name: "poverty_rate", LabelID: "Tingkat kemiskinan kabupaten (%)", LabelEN: "Kabupaten poverty rate (%)",
 			Layer: IndicatorPoverty, Influence: Area},
