@@ -316,6 +316,20 @@ try {
   });
 
   const before = [consoleErrors.length, failedRequests.length];
+  await check('a failing tile server is reported, and the map recovers', async () => {
+    // Risk tiles answer 503 (as during a database outage) while the map zooms
+    // in: the user must see a message, not a silently empty map.
+    await page.route('**/tiles/risk/**', (r) => r.fulfill({ status: 503, contentType: 'text/plain', body: 'database unavailable' }));
+    await page.evaluate(() => { const m = window.waspada.map; m.jumpTo({ zoom: m.getZoom() + 1.5 }); });
+    const status = page.locator('#status.error');
+    await status.waitFor({ state: 'visible' });
+    const text = await status.textContent();
+    assert(/HTTP 503/.test(text), `status says "${text}"`);
+    await page.unroute('**/tiles/risk/**');
+    await page.evaluate(() => { const m = window.waspada.map; m.jumpTo({ zoom: m.getZoom() - 1.5 }); });
+    await page.waitForFunction(() => window.waspada.map.loaded() && window.waspada.map.areTilesLoaded());
+    return text;
+  });
   await check('an expired session brings up the login prompt', async () => {
     await context.clearCookies();
     const sel = page.locator('#period-select');
@@ -328,9 +342,9 @@ try {
     return `${options.length} periods; prompt links to ${href}`;
   });
 
-  // The 401s just provoked are expected: drop them (and only them) from the error lists.
+  // The 503s and 401s just provoked are expected: drop them (and only them) from the error lists.
   [consoleErrors, failedRequests].forEach((list, i) => {
-    const later = list.splice(before[i]).filter((e) => !/401|Unauthorized/.test(e));
+    const later = list.splice(before[i]).filter((e) => !/401|Unauthorized|503|Service Unavailable/.test(e));
     list.push(...later);
   });
 
