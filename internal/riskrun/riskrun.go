@@ -2,7 +2,7 @@
 // PostGIS, computes the factors per H3 cell, fits one model per risk kind,
 // scores cells at the analysis resolution and its parents, finds hot spots,
 // rolls scores up per kabupaten and province for the last periods, and
-// writes everything as one versioned run. The method is in METHOD.md; the
+// writes everything as one versioned run. The method is in the README (Risk method); the
 // mathematics lives in geo/risk and geo/hexgrid.
 package riskrun
 
