@@ -2,22 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/tiles"
 )
-
-// devPrincipalEnv names the DEVELOPMENT-ONLY switch that makes every request
-// act as a fixed principal until the authentication middleware exists. It is
-// refused unless the server listens on loopback, and logged loudly.
-const devPrincipalEnv = "WASPADA_DEV_PRINCIPAL"
 
 func (a *app) cmdServe(ctx context.Context, args []string) error {
 	fs := a.flags("serve")
@@ -41,11 +31,6 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	if *cacheMB < 1 || *dbConns < 1 || *dbTimeout <= 0 {
 		return usagef("--cache-mb, --db-conns and --db-timeout must be positive")
 	}
-	dev, err := devPrincipal(os.Getenv(devPrincipalEnv), *addr)
-	if err != nil {
-		return usagef("%s: %v", devPrincipalEnv, err)
-	}
-
 	pool, err := a.openDB(ctx, int32(*dbConns))
 	if err != nil {
 		return err
@@ -74,17 +59,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 
 	srv := server.New(server.Config{Addr: *addr}, a.log)
 	a.mountObserve(ctx, srv, pool, ts) // outermost: request ids, logs, metrics, health
-	if dev != nil {
-		a.log.Warn("DEVELOPMENT ONLY: authentication is replaced by a fixed principal for every request",
-			"env", devPrincipalEnv, "principal", dev.String())
-		p := *dev
-		srv.Use(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
-			})
-		})
-	}
-	if err := a.mountSecurity(ctx, srv, pool, sec, dev != nil); err != nil {
+	if err := a.mountSecurity(ctx, srv, pool, sec); err != nil {
 		return err
 	}
 	srv.Mount(tiles.Prefix, ts)
@@ -95,36 +70,4 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return a.listen(ctx, srv, *addr, sec)
-}
-
-// devPrincipal parses WASPADA_DEV_PRINCIPAL: "admin", or "role:code,code" with
-// province ("21") and kabupaten ("21.71") codes. Empty means off.
-func devPrincipal(v, addr string) (*access.Principal, error) {
-	if v == "" {
-		return nil, nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("bad --addr %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("allowed only on a loopback address, not %q", addr)
-	}
-	role, codes, _ := strings.Cut(v, ":")
-	p := access.Principal{Username: "dev", Role: access.Role(role)}
-	if !p.Role.Valid() {
-		return nil, fmt.Errorf("unknown role %q", role)
-	}
-	for _, c := range strings.Split(codes, ",") {
-		switch c = strings.TrimSpace(c); len(c) {
-		case 0:
-		case 2:
-			p.Provinces = append(p.Provinces, c)
-		case 5:
-			p.Kabupaten = append(p.Kabupaten, c)
-		default:
-			return nil, fmt.Errorf("scope code %q is neither a province (21) nor a kabupaten (21.71)", c)
-		}
-	}
-	return &p, nil
 }
