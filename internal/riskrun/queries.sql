@@ -9,6 +9,17 @@ SELECT pg_try_advisory_lock(hashtext('waspada-risk-compute'))
 -- name: unlock
 SELECT pg_advisory_unlock(hashtext('waspada-risk-compute'))
 
+-- name: runs_interrupted
+-- Runs left 'running' by a compute that died (SIGKILL, power loss): the caller
+-- holds the compute lock, so no live compute owns them. Their cell tables were
+-- never attached; they are dropped here and the runs marked failed.
+WITH dead AS (
+    UPDATE risk_run SET status = 'failed', finished_at = now(),
+           error = 'interrupted: the computing process ended before the run was complete'
+    WHERE status = 'running' RETURNING id
+)
+SELECT id, waspada_risk_cell_drop(id)::text FROM dead ORDER BY id
+
 -- name: latest_incident
 SELECT max(occurred_on) FROM incident WHERE kind IN ('tppo', 'pmi')
 

@@ -167,6 +167,9 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 		return nil, ErrBusy
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), e.q.Get("unlock")) //nolint:errcheck
+	if err := e.markInterrupted(ctx, conn); err != nil {
+		return nil, err
+	}
 
 	if o.Until.IsZero() {
 		var latest *time.Time
@@ -327,6 +330,27 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	res.Elapsed = time.Since(start)
 	e.log.Info("risk: run complete", "run", runID, "cells", res.Cells, "rows", res.Rows, "elapsed", res.Elapsed.Round(time.Millisecond))
 	return res, nil
+}
+
+// markInterrupted fails the runs a dead compute left 'running' and drops their
+// cell tables, so the run list says what happened instead of showing a run
+// forever in progress. Readers never saw those runs (risk_latest shows
+// complete runs only); this is housekeeping, not repair.
+func (e *Engine) markInterrupted(ctx context.Context, conn *pgxpool.Conn) error {
+	rows, err := conn.Query(ctx, e.q.Get("runs_interrupted"))
+	if err != nil {
+		return fmt.Errorf("risk: clear interrupted runs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var dropped string
+		if err := rows.Scan(&id, &dropped); err != nil {
+			return fmt.Errorf("risk: clear interrupted runs: %w", err)
+		}
+		e.log.Warn("risk: an earlier compute was interrupted; its run is marked failed and its cells dropped", "run", id)
+	}
+	return rows.Err()
 }
 
 // prune removes runs beyond the newest keep complete ones.
