@@ -45,6 +45,12 @@ bench-tiles: deps build ## tile server under load: cold and warm passes over z4-
 	$(GO) build -o bin/waspada-load ./cmd/waspada-load
 	.ci/with-test-cluster cmd/waspada-load/bench-tiles.sh
 
+# ---- load test (issue 9) ----
+.PHONY: loadtest
+loadtest: deps build ## a busy morning on the demo scenario: tiles + API mix, LOAD_CONNS (64) for LOAD_DURATION (60s); fails on any error
+	$(GO) build -o bin/waspada-load ./cmd/waspada-load
+	.ci/with-test-cluster cmd/waspada-load/loadtest.sh
+
 # ---- map front end (issue 6) ----
 .PHONY: test-web
 web:             ## build the map front end into web/dist (npm ci only when the lock file changed)

@@ -1,8 +1,9 @@
 // Command waspada-load is a bounded HTTP load generator for the tile server: N
 // connections, a fixed duration (or one pass over the list), a realistic tile
 // list (zooms 4–12 around every kabupaten centroid of the reference data), and
-// a report of tiles/s, latency percentiles, errors and the cache hit ratio read
-// from the server's X-Cache header.
+// a report of requests/s, latency percentiles (overall, per zoom and per
+// request class), errors and the cache hit ratio read from the server's X-Cache
+// header. `make loadtest` feeds it a mixed list of tile and API URLs.
 //
 //	waspada-load --base http://127.0.0.1:8080 --tilesets risk --once      # cold pass
 //	waspada-load --base http://127.0.0.1:8080 --tilesets risk -d 20s      # warm pass
@@ -53,6 +54,7 @@ type options struct {
 	headers    headerFlags
 	listOut    string
 	listIn     string
+	listOnly   bool
 	dataDir    string
 	timeout    time.Duration
 }
@@ -89,6 +91,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for sampling and order")
 	fs.Var(&o.headers, "H", "extra request header 'Name: value' (repeatable), e.g. for an API token")
 	fs.StringVar(&o.listOut, "write-list", "", "also write the URL paths to this file (for wrk)")
+	fs.BoolVar(&o.listOnly, "list-only", false, "write the URL list (--write-list) and exit without load")
 	fs.StringVar(&o.listIn, "list", "", "read URL paths from this file instead of generating them")
 	fs.StringVar(&o.dataDir, "data", "", "reference data folder (default $WASPADA_DATA, else ../shared/data)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "per-request time-out")
@@ -142,6 +145,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := os.WriteFile(o.listOut, []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
 			return err
 		}
+	}
+	if o.listOnly {
+		if o.listOut == "" {
+			return errors.New("--list-only needs --write-list FILE")
+		}
+		fmt.Fprintf(out, "wrote %d URLs to %s\n", len(paths), o.listOut)
+		return nil
 	}
 	mode := fmt.Sprintf("%s for %s", "loop", o.duration)
 	if o.once {
@@ -283,6 +293,7 @@ type result struct {
 	elapsed   time.Duration
 	latencies []time.Duration
 	byZoom    map[int][]time.Duration
+	byClass   map[string][]time.Duration // tiles/{set} or api/{endpoint}
 	status    map[int]int
 	errors    int
 	firstErr  string
@@ -303,6 +314,7 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 	type workerResult struct {
 		lat                  []time.Duration
 		byZoom               map[int][]time.Duration
+		byClass              map[string][]time.Duration
 		status               map[int]int
 		errors, hits, misses int
 		bytes                int64
@@ -318,6 +330,7 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 			wr := &results[w]
 			wr.status = map[int]int{}
 			wr.byZoom = map[int][]time.Duration{}
+			wr.byClass = map[string][]time.Duration{}
 			// In a timed run each worker starts at its own offset so that the
 			// connections do not walk the list in lock-step.
 			i := w * len(paths) / o.conns
@@ -361,6 +374,8 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 				if z, ok := zoomOf(p); ok {
 					wr.byZoom[z] = append(wr.byZoom[z], d)
 				}
+				c := classOf(p)
+				wr.byClass[c] = append(wr.byClass[c], d)
 				wr.bytes += n
 				wr.status[resp.StatusCode]++
 				switch resp.Header.Get("X-Cache") {
@@ -379,11 +394,14 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 		}(w)
 	}
 	wg.Wait()
-	res := &result{elapsed: time.Since(start), status: map[int]int{}, byZoom: map[int][]time.Duration{}}
+	res := &result{elapsed: time.Since(start), status: map[int]int{}, byZoom: map[int][]time.Duration{}, byClass: map[string][]time.Duration{}}
 	for _, wr := range results {
 		res.latencies = append(res.latencies, wr.lat...)
 		for z, l := range wr.byZoom {
 			res.byZoom[z] = append(res.byZoom[z], l...)
+		}
+		for c, l := range wr.byClass {
+			res.byClass[c] = append(res.byClass[c], l...)
 		}
 		for k, v := range wr.status {
 			res.status[k] += v
@@ -397,6 +415,21 @@ func load(ctx context.Context, client *http.Client, hdr http.Header, base string
 		}
 	}
 	return res
+}
+
+// classOf names the kind of request for the per-class report:
+// "tiles/{set}" for /tiles/{set}/..., "api/{endpoint}" for /api/{endpoint}/...,
+// else the first path segment.
+func classOf(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	switch {
+	case len(parts) >= 2 && (parts[0] == "tiles" || parts[0] == "api"):
+		return parts[0] + "/" + strings.TrimSuffix(parts[1], ".json")
+	case parts[0] == "":
+		return "/"
+	}
+	return parts[0]
 }
 
 // zoomOf reads z from /tiles/{set}/{z}/{x}/{y}.mvt.
@@ -428,7 +461,7 @@ func (r *result) print(w io.Writer) {
 	slices.Sort(r.latencies)
 	n := len(r.latencies)
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(w, "  requests   %d in %.2fs: %.0f tiles/s, %.1f MB/s\n", n, r.elapsed.Seconds(),
+	fmt.Fprintf(w, "  requests   %d in %.2fs: %.0f requests/s, %.1f MB/s\n", n, r.elapsed.Seconds(),
 		float64(n)/r.elapsed.Seconds(), float64(r.bytes)/1e6/r.elapsed.Seconds())
 	fmt.Fprintf(w, "  latency    p50 %s  p95 %s  p99 %s  max %s\n",
 		ms(percentile(r.latencies, 50)), ms(percentile(r.latencies, 95)), ms(percentile(r.latencies, 99)), ms(percentile(r.latencies, 100)))
@@ -457,6 +490,19 @@ func (r *result) print(w io.Writer) {
 		slices.Sort(l)
 		fmt.Fprintf(w, "  z%-2d        %6d tiles  p50 %s  p95 %s  p99 %s\n", z, len(l),
 			ms(percentile(l, 50)), ms(percentile(l, 95)), ms(percentile(l, 99)))
+	}
+	if len(r.byClass) > 1 {
+		classes := make([]string, 0, len(r.byClass))
+		for c := range r.byClass {
+			classes = append(classes, c)
+		}
+		slices.Sort(classes)
+		for _, c := range classes {
+			l := r.byClass[c]
+			slices.Sort(l)
+			fmt.Fprintf(w, "  %-18s %7d (%4.1f%%)  %7.0f/s  p50 %s  p95 %s  p99 %s\n", c, len(l), 100*float64(len(l))/float64(max(n, 1)),
+				float64(len(l))/r.elapsed.Seconds(), ms(percentile(l, 50)), ms(percentile(l, 95)), ms(percentile(l, 99)))
+		}
 	}
 	fmt.Fprintf(w, "  errors     %d", r.errors)
 	if r.firstErr != "" {

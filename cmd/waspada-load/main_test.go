@@ -48,3 +48,20 @@ func TestPercentile(t *testing.T) {
 		t.Error("empty")
 	}
 }
+
+func TestClassOf(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"/tiles/risk/7/104/63.mvt", "tiles/risk"},
+		{"/tiles/basemap/4/12/7.mvt", "tiles/basemap"},
+		{"/tiles/risk.json", "tiles/risk"},
+		{"/api/cells/tppo/866526b6fffffff", "api/cells"},
+		{"/api/ranking?kind=pmi&sort=change", "api/ranking"},
+		{"/api/search?q=Bata", "api/search"},
+		{"/healthz", "healthz"},
+		{"/", "/"},
+	} {
+		if got := classOf(c.path); got != c.want {
+			t.Errorf("classOf(%q) = %q, want %q", c.path, got, c.want)
+		}
+	}
+}
