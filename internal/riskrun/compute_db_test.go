@@ -246,6 +246,16 @@ func TestRollupsAddUp(t *testing.T) {
 			  AND (abs(r.prev_weighted - p.weighted_score) > 1e-9 * greatest(1, p.weighted_score)
 			       OR abs(r.change - (r.weighted_score / r.prev_weighted - 1)) > 1e-9)`},
 	}
+	// The run's cell table carries statistics when readers first see it
+	// (reltuples is -1 until a table is analyzed): without them tiles right
+	// after a compute are planned blind.
+	var reltuples float64
+	if err := pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = format('risk_cell_r%s', $1::bigint)::regclass`, res.RunID).Scan(&reltuples); err != nil {
+		t.Fatal(err)
+	}
+	if reltuples < float64(res.Rows)/2 {
+		t.Errorf("the run's cell table has reltuples %.0f for %d rows: not analyzed before it was attached", reltuples, res.Rows)
+	}
 	var rollups int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM risk_rollup WHERE run_id = $1 AND level = 'kabupaten' AND period = $2`,
 		res.RunID, res.Period).Scan(&rollups); err != nil {

@@ -58,6 +58,13 @@ func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[s
 	}
 	stages = append(stages, Stage{"write: build indexes", time.Since(t0)})
 	t0 = time.Now()
+	// Statistics before readers arrive: without them the first tiles after a
+	// run are planned blind (migrations/004_risk_stats.sql says what that costs).
+	if _, err := e.pool.Exec(ctx, e.q.Get("partition_index"), runID, "stats"); err != nil {
+		return 0, nil, fmt.Errorf("risk: analyze the run's cells: %w", err)
+	}
+	stages = append(stages, Stage{"write: analyze", time.Since(t0)})
+	t0 = time.Now()
 
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
