@@ -5,14 +5,17 @@
 # waspada-load (a second process) drives LOAD_DURATION at LOAD_CONNS
 # connections over a shuffled mix of what the map front end asks for:
 #
-#   tiles  ~88%  risk hexagons (40%), basemap (25%), kabupaten choropleth (10%),
+#   tiles  ~72%  risk hexagons (30%), basemap (20%), kabupaten choropleth (8%),
 #                ports, worksites, desa binaan, resident cells (the rest),
 #                zooms 4-12 around every kabupaten's centre
-#   API    ~12%  hexagon explanations (/api/cells), kabupaten scorecards,
+#   API    ~28%  hexagon explanations (/api/cells), kabupaten scorecards,
 #                ranking (sorted by score and by change), place search, periods
 #
 # The weights are those of the URL list: each URL appears as often as a user
-# would ask for it. The run fails (exit 1) on any error: a status >= 400 or a
+# would ask for it. The list (about 3,500 distinct tiles and 1,400 API calls)
+# is walked over and over, as officers of many offices look at the same
+# provinces: later passes find tiles in the server's cache, API calls do not
+# (the API is not cached; its per-run rank cache is). The run fails (exit 1) on any error: a status >= 400 or a
 # failed connection.
 set -euo pipefail
 bin=${WASPADA_BIN:-bin/waspada}
@@ -51,8 +54,8 @@ auth=(-H "Authorization: Bearer $token")
 
 step "request mix"
 list() { "$load" --base "$base" "${auth[@]}" --tilesets "$1" --max-tiles "$2" --seed "$3" --list-only --write-list "$tmp/$1.txt" >/dev/null; }
-list risk 4000 1; list basemap 2500 2; list kabupaten 1000 3
-list ports 300 4; list worksites 300 5; list desa_binaan 300 6; list residents 400 7
+list risk 1500 1; list basemap 1000 2; list kabupaten 400 3
+list ports 150 4; list worksites 150 5; list desa_binaan 150 6; list residents 200 7
 db=$("$bin" db url)
 period=$(psql "$db" -Atc "SELECT to_char(period, 'YYYY-MM') FROM risk_latest")
 {

@@ -67,7 +67,7 @@ func Register(r *mux.Router, d Deps) error {
 	if d.Timeout <= 0 {
 		d.Timeout = 5 * time.Second
 	}
-	h := &handler{pool: d.Pool, log: d.Log, q: q, timeout: d.Timeout, ranks: newRankCache()}
+	h := &handler{pool: d.Pool, log: d.Log, q: q, timeout: d.Timeout, ranks: newRankCache(loadScores(d.Pool, q.Get("scores")))}
 	get := func(path string, f func(http.ResponseWriter, *http.Request, access.Principal) error) {
 		r.HandleFunc(path, h.wrap(f)).Methods(http.MethodGet)
 	}
@@ -353,7 +353,7 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 		return &httpError{http.StatusForbidden, "this cell lies outside your region"}
 	}
 	c.Score, c.GiZ, c.GiP = num(score), optNum(giZ), optNum(giP)
-	c.RankNational, c.CellsNational, err = h.ranks.rank(ctx, h, rankKey{rn.ID, kind, c.Res}, score)
+	c.RankNational, c.CellsNational, err = h.ranks.rank(ctx, rankKey{rn.ID, kind, c.Res}, score)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // rankKey names one ranked population: the cells of a kind at a resolution in a run.
@@ -16,53 +18,109 @@ type rankKey struct {
 	res  int16
 }
 
+// rankLoadTimeout bounds one load of a population's scores. A load is not
+// tied to the request that started it: under load a 394k-row read can take
+// longer than one request's database time-out, and a load cancelled with its
+// request would leave nothing cached for the next one, which would start
+// again and be cancelled again (measured in `make loadtest`: every cell
+// click a 503 after 5 s).
+const rankLoadTimeout = 2 * time.Minute
+
+// rankEntry is one population's scores, loaded once; done closes when the
+// load ends, successfully or not.
+type rankEntry struct {
+	done   chan struct{}
+	scores []float64 // ascending
+	err    error
+}
+
 // rankCache keeps the sorted scores of each population it has been asked
 // about, so that a cell's national rank is a binary search instead of a count
 // over every cell (a full scan: 0.2 s for 394k cells of the demo run, seconds
 // at national resolution 8). Only the newest run is kept: runs are immutable
 // once complete, and a new run makes the old one's entries useless.
+// Concurrent first clicks share one load; each waits only as long as its own
+// request may.
 type rankCache struct {
-	mu     sync.Mutex
-	run    int64
-	scores map[rankKey][]float64 // ascending
+	load func(ctx context.Context, k rankKey) ([]float64, error)
+
+	mu      sync.Mutex
+	run     int64
+	entries map[rankKey]*rankEntry
 }
 
-func newRankCache() *rankCache { return &rankCache{scores: map[rankKey][]float64{}} }
+func newRankCache(load func(ctx context.Context, k rankKey) ([]float64, error)) *rankCache {
+	return &rankCache{load: load, entries: map[rankKey]*rankEntry{}}
+}
+
+// loadScores reads a population's scores from the database.
+func loadScores(pool *pgxpool.Pool, query string) func(ctx context.Context, k rankKey) ([]float64, error) {
+	return func(ctx context.Context, k rankKey) ([]float64, error) {
+		rows, err := pool.Query(ctx, query, k.run, k.kind, k.res)
+		if err != nil {
+			return nil, fmt.Errorf("scores for ranks: %w", err)
+		}
+		s, err := pgx.CollectRows(rows, pgx.RowTo[float64])
+		if err != nil {
+			return nil, fmt.Errorf("scores for ranks: %w", err)
+		}
+		return s, nil
+	}
+}
 
 // rank returns 1 + the number of cells scoring higher than score, and the
-// population size. Loading holds the lock: concurrent first clicks wait for
-// one load rather than each scanning the table.
-func (rc *rankCache) rank(ctx context.Context, h *handler, k rankKey, score float64) (int64, int64, error) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if k.run != rc.run {
-		if k.run < rc.run {
-			// An older run than cached (a request racing a new run): do not evict the newer one.
-			return rc.load(ctx, h, k, score, false)
-		}
-		rc.run = k.run
-		clear(rc.scores)
+// population size.
+func (rc *rankCache) rank(ctx context.Context, k rankKey, score float64) (int64, int64, error) {
+	e := rc.entry(k)
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return 0, 0, fmt.Errorf("national rank: %w", ctx.Err())
 	}
-	return rc.load(ctx, h, k, score, true)
+	if e.err != nil {
+		return 0, 0, e.err
+	}
+	return rankIn(e.scores, score), int64(len(e.scores)), nil
 }
 
-func (rc *rankCache) load(ctx context.Context, h *handler, k rankKey, score float64, keep bool) (int64, int64, error) {
-	s, ok := rc.scores[k]
-	if !ok {
-		rows, err := h.pool.Query(ctx, h.q.Get("scores"), k.run, k.kind, k.res)
-		if err != nil {
-			return 0, 0, fmt.Errorf("scores for ranks: %w", err)
-		}
-		s, err = pgx.CollectRows(rows, pgx.RowTo[float64])
-		if err != nil {
-			return 0, 0, fmt.Errorf("scores for ranks: %w", err)
-		}
-		slices.Sort(s)
-		if keep {
-			rc.scores[k] = s
-		}
+// entry returns the population's entry, starting its load if nobody has.
+func (rc *rankCache) entry(k rankKey) *rankEntry {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	keep := true
+	switch {
+	case k.run > rc.run:
+		rc.run = k.run
+		clear(rc.entries)
+	case k.run < rc.run:
+		// An older run than cached (a request racing a new run): load it for
+		// this request without evicting the newer run's entries.
+		keep = false
 	}
-	return rankIn(s, score), int64(len(s)), nil
+	if e, ok := rc.entries[k]; ok && keep {
+		return e
+	}
+	e := &rankEntry{done: make(chan struct{})}
+	if keep {
+		rc.entries[k] = e
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), rankLoadTimeout)
+		defer cancel()
+		s, err := rc.load(ctx, k)
+		slices.Sort(s)
+		e.scores, e.err = s, err
+		if err != nil {
+			// Forget a failed load so that a later click tries again.
+			rc.mu.Lock()
+			if rc.entries[k] == e {
+				delete(rc.entries, k)
+			}
+			rc.mu.Unlock()
+		}
+		close(e.done)
+	}()
+	return e
 }
 
 // rankIn is 1 + the number of values in ascending s greater than v.
