@@ -76,6 +76,14 @@ func Register(r *mux.Router, d Deps) error {
 	get("/api/kabupaten/{code}", h.kabupaten)
 	get("/api/ranking", h.ranking)
 	get("/api/search", h.search)
+	// Ranks of the latest run, loaded before the first click asks for them.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if rn, err := h.latest(ctx); err == nil {
+			h.ranks.warm(rn.ID, int(rn.Resolution))
+		}
+	}()
 	return nil
 }
 
@@ -353,6 +361,7 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 		return &httpError{http.StatusForbidden, "this cell lies outside your region"}
 	}
 	c.Score, c.GiZ, c.GiP = num(score), optNum(giZ), optNum(giP)
+	h.ranks.seeRun(rn.ID, int(rn.Resolution))
 	c.RankNational, c.CellsNational, err = h.ranks.rank(ctx, rankKey{rn.ID, kind, c.Res}, score)
 	if err != nil {
 		return err

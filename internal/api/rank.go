@@ -43,6 +43,7 @@ type rankEntry struct {
 // request may.
 type rankCache struct {
 	load func(ctx context.Context, k rankKey) ([]float64, error)
+	sem  chan struct{} // one load at a time: a new run's six loads must not take the whole pool
 
 	mu      sync.Mutex
 	run     int64
@@ -50,7 +51,7 @@ type rankCache struct {
 }
 
 func newRankCache(load func(ctx context.Context, k rankKey) ([]float64, error)) *rankCache {
-	return &rankCache{load: load, entries: map[rankKey]*rankEntry{}}
+	return &rankCache{load: load, sem: make(chan struct{}, 1), entries: map[rankKey]*rankEntry{}}
 }
 
 // loadScores reads a population's scores from the database.
@@ -83,6 +84,28 @@ func (rc *rankCache) rank(ctx context.Context, k rankKey, score float64) (int64,
 	return rankIn(e.scores, score), int64(len(e.scores)), nil
 }
 
+// warm starts loading every population of a run (both kinds, resolutions 5
+// up to the run's), so that the first clicks after a start or a new run find
+// the ranks ready instead of waiting for a 394k-row read.
+func (rc *rankCache) warm(run int64, res int) {
+	for r := 5; r <= res; r++ {
+		for _, kind := range []string{"tppo", "pmi"} {
+			rc.entry(rankKey{run: run, kind: kind, res: int16(r)})
+		}
+	}
+}
+
+// seeRun warms a run the cache has not met yet (a compute finished while the
+// server runs).
+func (rc *rankCache) seeRun(run int64, res int) {
+	rc.mu.Lock()
+	newer := run > rc.run
+	rc.mu.Unlock()
+	if newer {
+		rc.warm(run, res)
+	}
+}
+
 // entry returns the population's entry, starting its load if nobody has.
 func (rc *rankCache) entry(k rankKey) *rankEntry {
 	rc.mu.Lock()
@@ -107,7 +130,9 @@ func (rc *rankCache) entry(k rankKey) *rankEntry {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), rankLoadTimeout)
 		defer cancel()
+		rc.sem <- struct{}{}
 		s, err := rc.load(ctx, k)
+		<-rc.sem
 		slices.Sort(s)
 		e.scores, e.err = s, err
 		if err != nil {
