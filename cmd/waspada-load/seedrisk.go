@@ -170,7 +170,7 @@ func seedRisk(ctx context.Context, args []string, out io.Writer) error {
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, `ANALYZE risk_cell`); err != nil {
+	if _, err := pool.Exec(ctx, `ANALYZE risk_hex`); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "seed-risk: SYNTHETIC run %d: %d cells per kind (res %d and parents to 5) in %.1fs\n", runID, total, *res, time.Since(start).Seconds())

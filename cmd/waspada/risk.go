@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/waspada-id/waspada/internal/riskrun"
@@ -39,6 +41,7 @@ func (a *app) riskCompute(ctx context.Context, args []string) error {
 	res := fs.Int("res", 7, "analysis H3 resolution, 5..9")
 	months := fs.Int("train-months", 12, "months of incidents the fit uses, ending at --until")
 	keep := fs.Int("keep", 3, "complete runs to keep (older ones are deleted)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the compute to this file (where the time goes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,6 +73,17 @@ func (a *app) riskCompute(ctx context.Context, args []string) error {
 	e, err := riskrun.New(pool, a.log)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	r, err := e.Compute(ctx, o)
 	if err != nil {

@@ -161,6 +161,30 @@ func Cover(parts []Part, res int, bandKm float64) (*Grid, error) {
 	return g, nil
 }
 
+// Restore rebuilds a grid that Cover made earlier from its exported fields
+// (the risk engine caches the national grid: covering 514 kabupaten takes
+// seconds, reading it back milliseconds). The cells must be sorted and
+// distinct, at res, with one area index into codes and one band flag each.
+func Restore(res int, cells []h3.Cell, area []int32, codes []string, band []bool) (*Grid, error) {
+	if len(area) != len(cells) || len(band) != len(cells) {
+		return nil, fmt.Errorf("hexgrid: restore: %d cells, %d areas, %d band flags", len(cells), len(area), len(band))
+	}
+	g := &Grid{Res: res, Cells: cells, Area: area, Codes: codes, Band: band, index: make(map[h3.Cell]int32, len(cells))}
+	for i, c := range cells {
+		if i > 0 && c <= cells[i-1] {
+			return nil, fmt.Errorf("hexgrid: restore: cells not sorted and distinct at %d", i)
+		}
+		if !c.IsValid() || c.Resolution() != res {
+			return nil, fmt.Errorf("hexgrid: restore: cell %d (%x) is not a valid cell at resolution %d", i, uint64(c), res)
+		}
+		if area[i] < 0 || int(area[i]) >= len(codes) {
+			return nil, fmt.Errorf("hexgrid: restore: cell %d has area %d of %d", i, area[i], len(codes))
+		}
+		g.index[c] = int32(i)
+	}
+	return g, nil
+}
+
 // FromCells builds a grid from explicit cells and their area codes (tests,
 // and parent grids).
 func FromCells(res int, cells []h3.Cell, codes []string) (*Grid, error) {
@@ -296,6 +320,9 @@ func (g *Grid) Within(src []Source, k int) []float64 {
 // aggregate maps sources to the resolution and sums weights per cell, sorted
 // by cell so that floating-point sums are reproducible.
 func aggregate(src []Source, res int) []Source {
+	if sortedAt(src, res) {
+		return src // already one source per cell in order: the risk engine's layers
+	}
 	m := map[h3.Cell]float64{}
 	for _, s := range src {
 		c := s.Cell
@@ -313,6 +340,23 @@ func aggregate(src []Source, res int) []Source {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Cell < out[j].Cell })
 	return out
+}
+
+// sortedAt reports whether src is strictly ascending by cell, every index in
+// cell mode and at res, so that aggregating it would change nothing. It reads
+// the index bits itself: h3-go's IsValid and Resolution are cgo calls, which
+// on millions of sources cost more than the aggregation they would save.
+func sortedAt(src []Source, res int) bool {
+	for i, s := range src {
+		if i > 0 && s.Cell <= src[i-1].Cell {
+			return false
+		}
+		v := uint64(s.Cell)
+		if v>>59&0xF != 1 || int(v>>52&0xF) != res { // mode 1 = cell; bits 52-55 = resolution
+			return false
+		}
+	}
+	return true
 }
 
 // Parents returns the distinct parent cells at res (sorted) and, for every

@@ -151,3 +151,38 @@ func TestRings(t *testing.T) {
 		}
 	}
 }
+
+func TestRestore(t *testing.T) {
+	g, err := Cover([]Part{{"A", square(110, -7, 0.1)}, {"B", square(110.3, -7, 0.1)}}, 7, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Restore(g.Res, g.Cells, g.Area, g.Codes, g.Band)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range g.Cells {
+		if j, ok := r.Lookup(c); !ok || j != i || r.Code(i) != g.Code(i) || r.Band[i] != g.Band[i] {
+			t.Fatalf("cell %d: restored as %d (%v), %s/%s", i, j, ok, r.Code(i), g.Code(i))
+		}
+	}
+	swapped := append([]h3.Cell(nil), g.Cells...)
+	swapped[0], swapped[1] = swapped[1], swapped[0]
+	bad := []struct {
+		name  string
+		cells []h3.Cell
+		area  []int32
+		band  []bool
+		res   int
+	}{
+		{"lengths differ", g.Cells, g.Area[1:], g.Band, 7},
+		{"unsorted", swapped, g.Area, g.Band, 7},
+		{"wrong resolution", g.Cells, g.Area, g.Band, 8},
+		{"area out of range", g.Cells, append([]int32{5}, g.Area[1:]...), g.Band, 7},
+	}
+	for _, b := range bad {
+		if _, err := Restore(b.res, b.cells, b.area, g.Codes, b.band); err == nil {
+			t.Errorf("%s: restored", b.name)
+		}
+	}
+}

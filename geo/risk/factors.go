@@ -58,6 +58,8 @@ const (
 	LayerPortTerminal  = "port_terminal" // special and private terminals
 	LayerPortInformal  = "port_informal" // informal landing points ("jalur tikus")
 	LayerDesaBinaan    = "desa_binaan"   // villages with an immigration officer, established by the period
+	LayerPriorTPPO     = "prior_tppo"    // TPPO cases in the 12 months before the training window
+	LayerPriorPMI      = "prior_pmi"     // non-procedural PMI interceptions in the 12 months before the training window
 	IndicatorPoverty   = "poverty_rate"  // percent
 	IndicatorUnemploy  = "unemployment_rate"
 	IndicatorPMIDepart = "pmi_departures" // procedural departures in the month
@@ -88,6 +90,16 @@ func Factors() []Factor {
 		// map does not read as "coverage causes risk".
 		{Name: "desa_binaan", LabelID: "Dalam 4 km dari desa binaan", LabelEN: "Within 4 km of a desa binaan",
 			Layer: LayerDesaBinaan, Influence: Proximity, RadiusKm: 4},
+		// Where cases were found the year before the training window: exits,
+		// landing beaches and recruiting villages that stay in use year after
+		// year and that no other layer names (an airport or a land border
+		// post is not in the port register). A year earlier, not the training
+		// incidents themselves, so the fit does not regress counts on their
+		// own smoothing. Offered to its own kind only.
+		{Name: "prior_tppo", LabelID: "Kasus TPPO tahun sebelumnya (kepadatan 5 km)", LabelEN: "TPPO cases in the previous year (density, 5 km)",
+			Layer: LayerPriorTPPO, Influence: Density, RadiusKm: 5, Log: true, Kinds: []string{"tppo"}},
+		{Name: "prior_pmi", LabelID: "Kasus PMI nonprosedural tahun sebelumnya (kepadatan 5 km)", LabelEN: "Irregular PMI cases in the previous year (density, 5 km)",
+			Layer: LayerPriorPMI, Influence: Density, RadiusKm: 5, Log: true, Kinds: []string{"pmi"}},
 		{Name: "poverty_rate", LabelID: "Tingkat kemiskinan kabupaten (%)", LabelEN: "Kabupaten poverty rate (%)",
 			Layer: IndicatorPoverty, Influence: Area},
 		{Name: "unemployment_rate", LabelID: "Tingkat pengangguran kabupaten (%)", LabelEN: "Kabupaten unemployment rate (%)",
@@ -113,7 +125,10 @@ func (f Factor) For(kind string) bool {
 // Transform maps a raw factor value to the model's scale.
 func (f Factor) Transform(raw float64) float64 {
 	if f.Log {
-		return math.Log1p(math.Max(raw, 0))
+		if raw <= 0 {
+			return 0 // most cells have no source within reach: skip the log
+		}
+		return math.Log1p(raw)
 	}
 	return raw
 }

@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -100,6 +101,7 @@ func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, 
 	}
 	var res *irlsResult
 	var start []float64
+	var d *design
 	for {
 		cols := []int{}
 		for j := range active {
@@ -107,8 +109,11 @@ func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, 
 				cols = append(cols, j)
 			}
 		}
+		if d == nil {
+			d = buildDesign(X, y, cols, mean, sd)
+		}
 		var err error
-		res, err = irlsPoissonNB(X, y, cols, mean, sd, o, start)
+		res, err = irlsPoissonNB(d, cols, o, start)
 		if err != nil {
 			return nil, err
 		}
@@ -123,11 +128,14 @@ func FitCounts(X [][]float64, y []float64, names []string, o FitOptions) (*Fit, 
 			break
 		}
 		active[worst] = false
-		// Warm start the refit from this fit without the dropped column.
+		// Warm start the refit from this fit without the dropped column, on
+		// the collapsed rows without it (regrouping the groups, not the cells).
 		start = []float64{res.b[0]}
 		for k, j := range cols {
 			if j != worst {
 				start = append(start, res.b[k+1])
+			} else {
+				d = d.without(k + 1)
 			}
 		}
 		dropped = append(dropped, fmt.Sprintf("%s (z²=%.2f < %.2f)", names[worst], worstZ2, thr))
@@ -225,6 +233,39 @@ func buildDesign(X [][]float64, y []float64, cols []int, mean, sd []float64) *de
 	return d
 }
 
+// without is the design with column c (0 is the intercept, so c ≥ 1) left
+// out, its groups merged where the remaining values are identical. Groups keep
+// the order of their first row, so the result is the one buildDesign would
+// give without that column, from tens of thousands of groups instead of every
+// cell.
+func (d *design) without(c int) *design {
+	q := d.q - 1
+	out := &design{q: q}
+	index := map[string]int{}
+	row := make([]float64, q)
+	key := make([]byte, 8*(q-1))
+	for g := range d.k {
+		r := d.z[g*d.q : (g+1)*d.q]
+		row = append(append(row[:0], r[:c]...), r[c+1:]...)
+		for k, v := range row[1:] {
+			binary.LittleEndian.PutUint64(key[8*k:], math.Float64bits(v))
+		}
+		h, ok := index[string(key)]
+		if !ok {
+			h = len(out.k)
+			index[string(key)] = h
+			out.z = append(out.z, row...)
+			out.k = append(out.k, 0)
+			out.sy = append(out.sy, 0)
+			out.syy = append(out.syy, 0)
+		}
+		out.k[h] += d.k[g]
+		out.sy[h] += d.sy[g]
+		out.syy[h] += d.syy[g]
+	}
+	return out
+}
+
 func (d *design) eta(g int, b []float64) float64 {
 	var eta float64
 	r := d.z[g*d.q : (g+1)*d.q]
@@ -234,8 +275,7 @@ func (d *design) eta(g int, b []float64) float64 {
 	return eta
 }
 
-func irlsPoissonNB(X [][]float64, y []float64, cols []int, mean, sd []float64, o FitOptions, start []float64) (*irlsResult, error) {
-	d := buildDesign(X, y, cols, mean, sd)
+func irlsPoissonNB(d *design, cols []int, o FitOptions, start []float64) (*irlsResult, error) {
 	r, err := irls(d, cols, o, 0, start)
 	if err != nil || !o.NegBin {
 		return r, err

@@ -25,10 +25,14 @@ import (
 
 // demoDB is a database with the reference data and the demo scenario (seed 42)
 // imported, cloned from a template built once per test cluster.
-func demoDB(t *testing.T) *pgxpool.Pool {
+func demoDB(t *testing.T) *pgxpool.Pool { return scenarioDB(t, "demo", 42) }
+
+// scenarioDB is a database with the reference data and a generated scenario
+// of the given size imported, cloned from a template built once per cluster.
+func scenarioDB(t testing.TB, size string, seed uint64) *pgxpool.Pool {
 	t.Helper()
 	dataDir := testdb.DataDir(t)
-	return testdb.FromTemplate(t, "waspada_tmpl_riskdemo", func(ctx context.Context, pool *pgxpool.Pool) error {
+	return testdb.FromTemplate(t, "waspada_tmpl_risk"+size, func(ctx context.Context, pool *pgxpool.Pool) error {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		im, err := importer.New(pool, quiet)
 		if err != nil {
@@ -41,15 +45,15 @@ func demoDB(t *testing.T) *pgxpool.Pool {
 		if err != nil {
 			return err
 		}
-		cfg, err := synth.SizeByName("demo")
+		cfg, err := synth.SizeByName(size)
 		if err != nil {
 			return err
 		}
-		ds, err := synth.Generate(w, cfg, 42)
+		ds, err := synth.Generate(w, cfg, seed)
 		if err != nil {
 			return err
 		}
-		dir, err := os.MkdirTemp("", "waspada-riskdemo-")
+		dir, err := os.MkdirTemp("", "waspada-risk"+size+"-")
 		if err != nil {
 			return err
 		}
@@ -70,7 +74,7 @@ func demoDB(t *testing.T) *pgxpool.Pool {
 	})
 }
 
-func engine(t *testing.T, pool *pgxpool.Pool) *riskrun.Engine {
+func engine(t testing.TB, pool *pgxpool.Pool) *riskrun.Engine {
 	t.Helper()
 	e, err := riskrun.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -92,7 +96,7 @@ type snapshot struct {
 
 const readLatest = `
 SELECT l.id, l.status,
-       (SELECT count(*) FROM risk_cell c WHERE c.run_id = l.id),
+       (SELECT count(*) FROM risk_hex c WHERE c.run_id = l.id),
        (SELECT count(*) FROM risk_rollup r WHERE r.run_id = l.id),
        (SELECT count(*) FROM risk_factor f WHERE f.run_id = l.id)
 FROM risk_latest l`
@@ -250,7 +254,7 @@ func TestRollupsAddUp(t *testing.T) {
 	// (reltuples is -1 until a table is analyzed): without them tiles right
 	// after a compute are planned blind.
 	var reltuples float64
-	if err := pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = format('risk_cell_r%s', $1::bigint)::regclass`, res.RunID).Scan(&reltuples); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = format('risk_hex_r%s', $1::bigint)::regclass`, res.RunID).Scan(&reltuples); err != nil {
 		t.Fatal(err)
 	}
 	if reltuples < float64(res.Rows)/2 {
@@ -318,7 +322,7 @@ func TestComputeSurvivesSIGKILL(t *testing.T) {
 	for {
 		var copying bool
 		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query ILIKE 'copy%risk_cell_r%')`).Scan(&copying); err != nil {
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query ILIKE 'copy%risk_hex_r%')`).Scan(&copying); err != nil {
 			t.Fatal(err)
 		}
 		if copying {
@@ -391,7 +395,7 @@ func TestComputeSurvivesSIGKILL(t *testing.T) {
 	// neither a 'running' row nor its cell table may remain.
 	var running int64
 	var table *string
-	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM risk_run WHERE status = 'running'), to_regclass(format('risk_cell_r%s', $1::bigint))::text`,
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM risk_run WHERE status = 'running'), to_regclass(format('risk_hex_r%s', $1::bigint))::text`,
 		killedRun).Scan(&running, &table); err != nil {
 		t.Fatal(err)
 	}

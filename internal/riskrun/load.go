@@ -2,10 +2,13 @@ package riskrun
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -38,10 +41,17 @@ type span struct {
 // aggregated to the analysis resolution.
 type layers struct {
 	res        int
-	stays      map[string]map[span]float64      // layer (resident|hotel) -> span -> count
+	stays      map[string]map[span]float64      // layer (resident|hotel) -> span -> count, while loading
+	spans      map[string][]spanCount           // the same, sorted by cell (what inputs reads)
 	static     map[string][]risk.Point          // worksite, ports
 	binaan     map[month]map[h3.Cell]float64    // established month -> cell -> count
 	indicators map[string]map[string][]indValue // name -> kabupaten -> values by period
+}
+
+// spanCount is a span with the number of stays sharing it.
+type spanCount struct {
+	span
+	n float64
 }
 
 type indValue struct {
@@ -49,7 +59,9 @@ type indValue struct {
 	value  float64
 }
 
-func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, lastPeriod month, indicatorNames []string) (*layers, error) {
+// priorFrom..priorTo is the window of the prior-incident layers (the 12
+// months before the training window); they do not change with the period.
+func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, lastPeriod month, indicatorNames []string, priorFrom, priorTo time.Time) (*layers, error) {
 	l := &layers{res: res, stays: map[string]map[span]float64{risk.LayerResident: {}, risk.LayerHotel: {}},
 		static: map[string][]risk.Point{}, binaan: map[month]map[h3.Cell]float64{}, indicators: map[string]map[string][]indValue{}}
 	parent := func(v int64) (h3.Cell, bool) {
@@ -88,6 +100,27 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load residents: %w", err)
 	}
+	// Sorted once, so that each period's inputs are one linear pass that
+	// yields points already sorted and unique by cell (13 periods a run).
+	l.spans = map[string][]spanCount{}
+	for layer, m := range l.stays {
+		sc := make([]spanCount, 0, len(m))
+		for sp, n := range m {
+			sc = append(sc, spanCount{sp, n})
+		}
+		sort.Slice(sc, func(i, j int) bool {
+			a, b := sc[i], sc[j]
+			if a.cell != b.cell {
+				return a.cell < b.cell
+			}
+			if a.from != b.from {
+				return a.from < b.from
+			}
+			return a.to < b.to
+		})
+		l.spans[layer] = sc
+	}
+	l.stays = nil
 
 	rows, err = pool.Query(ctx, q.Get("worksites"))
 	if err != nil {
@@ -134,6 +167,33 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load ports: %w", err)
+	}
+
+	rows, err = pool.Query(ctx, q.Get("incidents"), priorFrom, priorTo)
+	if err != nil {
+		return nil, fmt.Errorf("load prior incidents: %w", err)
+	}
+	var day time.Time
+	for rows.Next() {
+		if err := rows.Scan(&kind, &day, &cell); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load prior incidents: %w", err)
+		}
+		if c, ok := parent(cell); ok {
+			layer := risk.LayerPriorTPPO
+			if kind == "pmi" {
+				layer = risk.LayerPriorPMI
+			}
+			l.static[layer] = append(l.static[layer], risk.Point{Cell: c, Count: 1, Weight: 1})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load prior incidents: %w", err)
+	}
+	for _, layer := range []string{risk.LayerPriorTPPO, risk.LayerPriorPMI} {
+		pts := l.static[layer]
+		sort.Slice(pts, func(i, j int) bool { return pts[i].Cell < pts[j].Cell })
 	}
 
 	rows, err = pool.Query(ctx, q.Get("desa_binaan"))
@@ -189,14 +249,20 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 // indicator value at or before m.
 func (l *layers) inputs(m month) risk.Inputs {
 	in := risk.Inputs{Points: map[string][]risk.Point{}, Indicators: map[string]map[string]float64{}}
-	for layer, spans := range l.stays {
-		byCell := map[h3.Cell]float64{}
-		for s, n := range spans {
-			if s.from <= m && s.to >= m {
-				byCell[s.cell] += n
+	for layer, spans := range l.spans {
+		var pts []risk.Point
+		for _, s := range spans {
+			if s.from > m || s.to < m {
+				continue
 			}
+			if k := len(pts) - 1; k >= 0 && pts[k].Cell == s.cell {
+				pts[k].Count += s.n
+				pts[k].Weight += s.n
+				continue
+			}
+			pts = append(pts, risk.Point{Cell: s.cell, Count: s.n, Weight: s.n})
 		}
-		in.Points[layer] = pointsOf(byCell)
+		in.Points[layer] = pts
 	}
 	for layer, pts := range l.static {
 		in.Points[layer] = pts
@@ -233,41 +299,107 @@ func pointsOf(byCell map[h3.Cell]float64) []risk.Point {
 	return out
 }
 
-// loadGrid covers every kabupaten polygon at res with a coastal band.
-func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (*hexgrid.Grid, map[string]string, error) {
+// loadGrid returns the analysis grid at res with its coastal band, and each
+// kabupaten's province: from the risk_grid cache when the boundaries are
+// those it was made from, else covered anew and cached. cached reports a hit.
+func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (g *hexgrid.Grid, prov map[string]string, cached bool, err error) {
+	prov = map[string]string{}
+	rows, err := pool.Query(ctx, q.Get("kabupaten_provinces"))
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("load kabupaten: %w", err)
+	}
+	var code, pcode string
+	_, err = pgx.ForEachRow(rows, []any{&code, &pcode}, func() error { prov[code] = pcode; return nil })
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("load kabupaten: %w", err)
+	}
+	if len(prov) == 0 {
+		return nil, nil, false, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
+	}
+	var fp string
+	if err := pool.QueryRow(ctx, q.Get("kabupaten_fingerprint")).Scan(&fp); err != nil {
+		return nil, nil, false, fmt.Errorf("kabupaten fingerprint: %w", err)
+	}
+	var cellsB, areaB, bandB []byte
+	var codes []string
+	err = pool.QueryRow(ctx, q.Get("grid_get"), int16(res), bandKm, fp).Scan(&cellsB, &areaB, &bandB, &codes)
+	switch {
+	case err == nil:
+		if g, err := decodeGrid(res, cellsB, areaB, bandB, codes); err == nil {
+			return g, prov, true, nil
+		}
+		// A damaged cache entry is recomputed and overwritten below.
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, nil, false, fmt.Errorf("read grid cache: %w", err)
+	}
+	g, err = coverKabupaten(ctx, pool, q, res, bandKm)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	cellsB, areaB, bandB = encodeGrid(g)
+	if _, err := pool.Exec(ctx, q.Get("grid_put"), int16(res), bandKm, fp, cellsB, areaB, bandB, g.Codes); err != nil {
+		return nil, nil, false, fmt.Errorf("write grid cache: %w", err)
+	}
+	return g, prov, false, nil
+}
+
+func encodeGrid(g *hexgrid.Grid) (cells, area, band []byte) {
+	cells = make([]byte, 0, 8*g.Len())
+	area = make([]byte, 0, 4*g.Len())
+	band = make([]byte, g.Len())
+	for i, c := range g.Cells {
+		cells = binary.LittleEndian.AppendUint64(cells, uint64(c))
+		area = binary.LittleEndian.AppendUint32(area, uint32(g.Area[i]))
+		if g.Band[i] {
+			band[i] = 1
+		}
+	}
+	return cells, area, band
+}
+
+func decodeGrid(res int, cellsB, areaB, bandB []byte, codes []string) (*hexgrid.Grid, error) {
+	n := len(cellsB) / 8
+	if len(cellsB) != 8*n || len(areaB) != 4*n || len(bandB) != n {
+		return nil, fmt.Errorf("grid cache: %d, %d and %d bytes do not describe one set of cells", len(cellsB), len(areaB), len(bandB))
+	}
+	cells, area, band := make([]h3.Cell, n), make([]int32, n), make([]bool, n)
+	for i := range cells {
+		cells[i] = h3.Cell(binary.LittleEndian.Uint64(cellsB[8*i:]))
+		area[i] = int32(binary.LittleEndian.Uint32(areaB[4*i:]))
+		band[i] = bandB[i] == 1
+	}
+	return hexgrid.Restore(res, cells, area, codes, band)
+}
+
+// coverKabupaten covers every kabupaten polygon at res with a coastal band.
+func coverKabupaten(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (*hexgrid.Grid, error) {
 	rows, err := pool.Query(ctx, q.Get("kabupaten_polygons"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("load kabupaten: %w", err)
+		return nil, fmt.Errorf("load kabupaten: %w", err)
 	}
 	var parts []hexgrid.Part
-	prov := map[string]string{}
 	var code, pcode string
 	var b []byte
 	for rows.Next() {
 		if err := rows.Scan(&code, &pcode, &b); err != nil {
 			rows.Close()
-			return nil, nil, fmt.Errorf("load kabupaten: %w", err)
+			return nil, fmt.Errorf("load kabupaten: %w", err)
 		}
 		g, err := wkb.Unmarshal(b)
 		if err != nil {
 			rows.Close()
-			return nil, nil, fmt.Errorf("kabupaten %s: %w", code, err)
+			return nil, fmt.Errorf("kabupaten %s: %w", code, err)
 		}
 		if p, ok := g.(orb.Polygon); ok {
 			parts = append(parts, hexgrid.Part{Code: code, Polygon: p})
 		}
-		prov[code] = pcode
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("load kabupaten: %w", err)
+		return nil, fmt.Errorf("load kabupaten: %w", err)
 	}
 	if len(parts) == 0 {
-		return nil, nil, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
+		return nil, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
 	}
-	g, err := hexgrid.Cover(parts, res, bandKm)
-	if err != nil {
-		return nil, nil, err
-	}
-	return g, prov, nil
+	return hexgrid.Cover(parts, res, bandKm)
 }

@@ -23,6 +23,22 @@ SELECT id, waspada_risk_cell_drop(id)::text FROM dead ORDER BY id
 -- name: latest_incident
 SELECT max(occurred_on) FROM incident WHERE kind IN ('tppo', 'pmi')
 
+-- name: kabupaten_fingerprint
+-- What the analysis grid depends on: every kabupaten's code, province and geometry.
+SELECT coalesce(md5(string_agg(code || '/' || provinsi_code || '/' || md5(ST_AsBinary(geom)), ',' ORDER BY code)), '')
+FROM kabupaten
+
+-- name: kabupaten_provinces
+SELECT code, provinsi_code FROM kabupaten
+
+-- name: grid_get
+SELECT cells, area, band, codes FROM risk_grid WHERE res = $1 AND band_km = $2 AND fingerprint = $3
+
+-- name: grid_put
+INSERT INTO risk_grid (res, band_km, fingerprint, cells, area, band, codes) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (res, band_km) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, cells = EXCLUDED.cells,
+    area = EXCLUDED.area, band = EXCLUDED.band, codes = EXCLUDED.codes, created_at = now()
+
 -- name: kabupaten_polygons
 -- Every polygon of every kabupaten (islands apart), WKB, with its province.
 SELECT k.code, k.provinsi_code, ST_AsBinary(d.geom)

@@ -110,11 +110,12 @@ type Result struct {
 	Period     time.Time
 	Res        int
 	Cells      int // analysis-resolution cells per kind
-	Rows       int // risk_cell rows written (both kinds, all resolutions)
+	Rows       int // risk_hex rows written (one per cell with both kinds, all resolutions)
 	Models     map[string]*risk.Model
 	Stages     []Stage
 	Elapsed    time.Duration
 	PrunedRuns int64
+	GridCached bool // the analysis grid came from the risk_grid cache
 }
 
 // ErrBusy is returned when another compute holds the lock.
@@ -189,7 +190,8 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	}
 	params, _ := json.Marshal(map[string]any{
 		"train_from": trainFrom.Format(time.DateOnly), "train_months": o.TrainMonths, "band_km": o.BandKm,
-		"gi_rings": o.GiRings, "periods": o.Periods, "ridge": o.Fit.Ridge, "negbin": o.Fit.NegBin,
+		"prior_incidents_from": trainFrom.AddDate(-1, 0, 0).Format(time.DateOnly),
+		"gi_rings":             o.GiRings, "periods": o.Periods, "ridge": o.Fit.Ridge, "negbin": o.Fit.NegBin,
 		"score": "exp(sum of factor log-contributions): relative risk vs a cell with no point factor and national-average indicators",
 	})
 	var runID int64
@@ -209,12 +211,17 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	}
 	e.log.Info("risk: run started", "run", runID, "until", o.Until.Format(time.DateOnly), "res", o.Res)
 
-	grid, prov, err := loadGrid(ctx, e.pool, e.q, o.Res, o.BandKm)
+	grid, prov, cached, err := loadGrid(ctx, e.pool, e.q, o.Res, o.BandKm)
 	if err != nil {
 		return fail(err)
 	}
 	res.Cells = grid.Len()
-	stage("grid")
+	res.GridCached = cached
+	if cached {
+		stage("grid (cached)")
+	} else {
+		stage("grid (covered and cached)")
+	}
 
 	fs := risk.Factors()
 	var indNames []string
@@ -223,7 +230,7 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 			indNames = append(indNames, f.Layer)
 		}
 	}
-	lay, err := loadLayers(ctx, e.pool, e.q, o.Res, period, indNames)
+	lay, err := loadLayers(ctx, e.pool, e.q, o.Res, period, indNames, trainFrom.AddDate(-1, 0, 0), trainFrom.AddDate(0, 0, -1))
 	if err != nil {
 		return fail(err)
 	}
@@ -233,31 +240,74 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	}
 	stage("load layers")
 
-	// Factor values for every period: index 0 is the oldest (the period before
-	// the first rollup period, for its change), the last is the run's period.
+	// Factor values for every period (index 0 is the oldest: the period before
+	// the first rollup period, for its change; the last is the run's period),
+	// and, independent of them, the parent grids and every level's neighbour
+	// lists shared by both kinds. Factors of layers that do not change with
+	// time (worksites, ports) are computed once; the others per period, split
+	// over two workers, with the grids beside them on two cores.
 	nper := o.Periods + 1
+	var staticFs, varyFs []risk.Factor
+	var staticIx, varyIx []int
+	for j, f := range fs {
+		if f.Influence != risk.Area && lay.static[f.Layer] != nil {
+			staticFs, staticIx = append(staticFs, f), append(staticIx, j)
+		} else {
+			varyFs, varyIx = append(varyFs, f), append(varyIx, j)
+		}
+	}
+	vary := make([][][]float64, nper)
+	var static [][]float64
+	var levels []*levelGrid
+	var pg errgroup.Group
+	pg.Go(func() (err error) {
+		static, err = risk.Values(grid, staticFs, lay.inputs(period))
+		return err
+	})
+	const factorWorkers = 2
+	for w := 0; w < factorWorkers; w++ {
+		pg.Go(func() error {
+			for p := w; p < nper; p += factorWorkers {
+				m := period - month(nper-1-p)
+				v, err := risk.Values(grid, varyFs, lay.inputs(m))
+				if err != nil {
+					return err
+				}
+				vary[p] = v
+			}
+			return nil
+		})
+	}
+	pg.Go(func() error {
+		ls := []*levelGrid{{res: o.Res, grid: grid, nbr: grid.Neighbours(o.GiRings)}}
+		for r := o.Res - 1; r >= 5; r-- {
+			lg, err := parentGrid(grid, r, o.GiRings)
+			if err != nil {
+				return err
+			}
+			ls = append(ls, lg)
+		}
+		levels = ls
+		return nil
+	})
+	if err := pg.Wait(); err != nil {
+		return fail(err)
+	}
+	// Every period's columns in factor order; the static ones are shared
+	// (read-only from here on).
 	raws := make([][][]float64, nper)
-	for p := 0; p < nper; p++ {
-		m := period - month(nper-1-p)
-		raws[p], err = risk.Values(grid, fs, lay.inputs(m))
-		if err != nil {
-			return fail(err)
+	for p := range raws {
+		raws[p] = make([][]float64, len(fs))
+		for k, j := range staticIx {
+			raws[p][j] = static[k]
+		}
+		for k, j := range varyIx {
+			raws[p][j] = vary[p][k]
 		}
 	}
 	raw := raws[nper-1]
-	stage("factors")
-
-	// Shared by both kinds: parent grids and every level's neighbour lists.
-	levels := []*levelGrid{{res: o.Res, grid: grid, nbr: grid.Neighbours(o.GiRings)}}
-	for r := o.Res - 1; r >= 5; r-- {
-		lg, err := parentGrid(grid, r, o.GiRings)
-		if err != nil {
-			return fail(err)
-		}
-		levels = append(levels, lg)
-	}
 	area := approxAreaKm2(grid)
-	stage("parent grids and neighbours")
+	stage("factors, parent grids and neighbours (parallel)")
 
 	// The two kinds are independent: one goroutine each (two cores).
 	runs := map[string]*kindRun{}

@@ -18,24 +18,34 @@ import (
 func h3Cell(v int64) h3.Cell { return h3.Cell(v) }
 
 // write stores the run. The cells go into the run's own partition table,
-// which readers cannot see until it is attached: one COPY per kind on two
-// connections in parallel, then its three indexes built in parallel. The
-// finishing transaction writes factors and rollups, attaches the partition
-// and flips the run to 'complete', so readers going through risk_latest see
-// all of the run or none of it.
+// which readers cannot see until it is attached: one row per cell with both
+// kinds (risk_hex, migrations/006_risk_hex.sql), COPYed on two connections in
+// parallel, then its three indexes built in parallel. The finishing
+// transaction writes factors and rollups, attaches the partition and flips
+// the run to 'complete', so readers going through risk_latest see all of the
+// run or none of it.
 func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, o Options) (int, []Stage, error) {
 	var stages []Stage
 	t0 := time.Now()
-	cols := []string{"run_id", "kind", "res", "h3", "score", "gi_z", "gi_p", "gi_bin", "kabupaten_code", "factor_values", "contrib", "geom", "geom_3857"}
-	counts := make([]int64, len(kinds))
+	cols := []string{"run_id", "res", "h3", "kabupaten_code", "factor_values",
+		"tppo_score", "tppo_gi_z", "tppo_gi_p", "tppo_gi_bin", "tppo_contrib",
+		"pmi_score", "pmi_gi_z", "pmi_gi_p", "pmi_gi_bin", "pmi_contrib", "geom_3857"}
+	tppo, pmi := runs[kinds[0]].levels, runs[kinds[1]].levels
+	total := 0
+	for _, lv := range tppo {
+		total += lv.cells.Len()
+	}
+	const streams = 2
+	counts := make([]int64, streams)
 	g, gctx := errgroup.WithContext(ctx)
-	for ki, kind := range kinds {
+	for si := 0; si < streams; si++ {
 		g.Go(func() error {
-			n, err := e.pool.CopyFrom(gctx, pgx.Identifier{part}, cols, newCellSource(runID, kind, runs[kind].levels))
+			src := newCellSource(runID, tppo, pmi, total*si/streams, total*(si+1)/streams)
+			n, err := e.pool.CopyFrom(gctx, pgx.Identifier{part}, cols, src)
 			if err != nil {
-				return fmt.Errorf("risk: write %s cells: %w", kind, err)
+				return fmt.Errorf("risk: write cells: %w", err)
 			}
-			counts[ki] = n
+			counts[si] = n
 			return nil
 		})
 	}
@@ -153,81 +163,91 @@ func modelJSON(runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, 
 	return out
 }
 
-// cellSource streams one kind's risk_cell rows for COPY, resolution by
-// resolution in H3 order (spatially coherent pages for the tile queries),
-// without materialising them.
+// cellSource streams rows [from, to) of a run's cells, counted over the levels
+// in order (analysis resolution first, then parents; H3 order within each:
+// spatially coherent pages for the tile queries), one row per cell with both
+// kinds, without materialising them. tppo and pmi hold the same cells level by
+// level (the parent grids are shared), and the same factor values.
 type cellSource struct {
-	runID   int64
-	kind    string
-	levels  []level
-	lv, i   int
-	row     []any
-	b4326   []byte
-	b3857   []byte
-	started bool
+	runID     int64
+	tppo, pmi []level
+	lv, i     int
+	left      int
+	row       []any
+	b3857     []byte
 }
 
-func newCellSource(runID int64, kind string, levels []level) *cellSource {
-	return &cellSource{runID: runID, kind: kind, levels: levels, row: make([]any, 13), i: -1}
+func newCellSource(runID int64, tppo, pmi []level, from, to int) *cellSource {
+	s := &cellSource{runID: runID, tppo: tppo, pmi: pmi, row: make([]any, 16), left: to - from}
+	for s.lv < len(tppo) && from >= tppo[s.lv].cells.Len() {
+		from -= tppo[s.lv].cells.Len()
+		s.lv++
+	}
+	s.i = from - 1
+	return s
 }
 
 func (s *cellSource) Next() bool {
+	if s.left <= 0 {
+		return false
+	}
+	s.left--
 	s.i++
-	for s.lv < len(s.levels) && s.i >= s.levels[s.lv].cells.Len() {
+	for s.lv < len(s.tppo) && s.i >= s.tppo[s.lv].cells.Len() {
 		s.lv++
 		s.i = 0
 	}
-	return s.lv < len(s.levels)
+	return s.lv < len(s.tppo)
 }
 
 func (s *cellSource) Values() ([]any, error) {
-	lv := &s.levels[s.lv]
+	t, p := &s.tppo[s.lv], &s.pmi[s.lv]
 	i := s.i
-	c := lv.cells.Cells[i]
-	// pgx encodes the row before asking for the next, so the buffers can be reused.
-	s.b4326, s.b3857 = cellEWKB(c, s.b4326[:0], s.b3857[:0])
-	vals := make([]float32, len(lv.raw))
-	for j := range lv.raw {
-		vals[j] = float32(lv.raw[j][i])
+	c := t.cells.Cells[i]
+	// pgx encodes the row before asking for the next, so the buffer can be reused.
+	s.b3857 = cellEWKB(c, s.b3857[:0])
+	vals := make([]float32, len(t.raw))
+	for j := range t.raw {
+		vals[j] = float32(t.raw[j][i])
 	}
+	r := s.row
+	r[0], r[1], r[2], r[3], r[4] = s.runID, int16(t.res), int64(c), t.cells.Code(i), vals
+	kindCols(r[5:10], t, i)
+	kindCols(r[10:15], p, i)
+	r[15] = s.b3857
+	return r, nil
+}
+
+// kindCols fills one kind's score, gi_z, gi_p, gi_bin and contrib.
+func kindCols(r []any, lv *level, i int) {
 	var giZ, giP any
 	if !math.IsNaN(lv.giZ[i]) {
 		giZ, giP = lv.giZ[i], lv.giP[i]
 	}
-	r := s.row
-	r[0], r[1], r[2], r[3] = s.runID, s.kind, int16(lv.res), int64(c)
-	r[4], r[5], r[6], r[7] = lv.score[i], giZ, giP, int16(lv.bins[i])
-	r[8], r[9], r[10] = lv.cells.Code(i), vals, lv.contrib[i]
-	r[11], r[12] = s.b4326, s.b3857
-	return r, nil
+	r[0], r[1], r[2], r[3], r[4] = lv.score[i], giZ, giP, int16(lv.bins[i]), lv.contrib[i]
 }
 
 func (s *cellSource) Err() error { return nil }
 
-// cellEWKB encodes a cell's hexagon (or pentagon) as EWKB polygons in
-// EPSG:4326 and EPSG:3857. Passing EWKB through COPY's binary format costs
-// PostGIS only a parse, no projection or text parsing.
-func cellEWKB(c h3.Cell, b4326, b3857 []byte) ([]byte, []byte) {
+// cellEWKB encodes a cell's hexagon (or pentagon) as an EWKB polygon in
+// EPSG:3857. Passing EWKB through COPY's binary format costs PostGIS only a
+// parse, no projection or text parsing; the tile server's Go encoder projects
+// hexagons with the same formula (internal/tiles).
+func cellEWKB(c h3.Cell, b []byte) []byte {
 	bd := c.Boundary()
 	n := len(bd) + 1
-	head := func(b []byte, srid uint32) []byte {
-		b = append(b, 1)                                      // little endian
-		b = binary.LittleEndian.AppendUint32(b, 3|0x20000000) // polygon with SRID
-		b = binary.LittleEndian.AppendUint32(b, srid)
-		b = binary.LittleEndian.AppendUint32(b, 1) // one ring
-		return binary.LittleEndian.AppendUint32(b, uint32(n))
-	}
-	b4326 = head(b4326, 4326)
-	b3857 = head(b3857, 3857)
+	b = append(b, 1)                                      // little endian
+	b = binary.LittleEndian.AppendUint32(b, 3|0x20000000) // polygon with SRID
+	b = binary.LittleEndian.AppendUint32(b, 3857)
+	b = binary.LittleEndian.AppendUint32(b, 1) // one ring
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
 	const r = 6378137.0
 	for k := 0; k < n; k++ {
 		ll := bd[k%len(bd)]
-		b4326 = binary.LittleEndian.AppendUint64(b4326, math.Float64bits(ll.Lng))
-		b4326 = binary.LittleEndian.AppendUint64(b4326, math.Float64bits(ll.Lat))
 		x := r * ll.Lng * math.Pi / 180
 		y := r * math.Log(math.Tan(math.Pi/4+ll.Lat*math.Pi/360))
-		b3857 = binary.LittleEndian.AppendUint64(b3857, math.Float64bits(x))
-		b3857 = binary.LittleEndian.AppendUint64(b3857, math.Float64bits(y))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(y))
 	}
-	return b4326, b3857
+	return b
 }

@@ -142,37 +142,27 @@ SELECT ST_AsMVT(t, 'desa_label', 4096, 'geom', 'fid') FROM (
 
 -- name: risk
 -- Both risk kinds of one cell in one feature, at the resolution chosen for the
--- zoom, from the latest complete run only. Cells are stored pre-projected
--- (geom_3857) and indexed by (run_id, res, geom_3857): one index scan fetches
--- both kinds' rows of the tile and a GROUP BY pairs them (a self-join was
--- planned as a nested loop on the misestimated row count, 10x slower).
+-- zoom, from the latest complete run only: one risk_hex row per hexagon,
+-- stored pre-projected (geom_3857) and found by its GiST.
 SELECT ST_AsMVT(t, 'risk', 4096, 'geom', 'fid') FROM (
-    SELECT c.h3 AS fid, to_hex(c.h3) AS h3, $6::smallint::int AS res, max(c.kabupaten_code) AS kabupaten_code,
-           max(c.score) FILTER (WHERE c.kind = 'tppo') AS tppo_score,
-           (max(c.gi_bin) FILTER (WHERE c.kind = 'tppo'))::int AS tppo_bin,
-           max(c.score) FILTER (WHERE c.kind = 'pmi') AS pmi_score,
-           (max(c.gi_bin) FILTER (WHERE c.kind = 'pmi'))::int AS pmi_bin,
-           ST_AsMVTGeom((array_agg(c.geom_3857))[1], ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
-    FROM risk_cell c
+    SELECT c.h3 AS fid, to_hex(c.h3) AS h3, $6::smallint::int AS res, c.kabupaten_code,
+           c.tppo_score, c.tppo_gi_bin::int AS tppo_bin, c.pmi_score, c.pmi_gi_bin::int AS pmi_bin,
+           ST_AsMVTGeom(c.geom_3857, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+    FROM risk_hex c
     WHERE c.run_id = $5::bigint AND c.res = $6::smallint
       AND c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
       AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
-    GROUP BY c.h3
 ) t
 
 -- name: risk_rows
 -- The risk layer as rows for the Go encoder (render.go), which measured faster
 -- than ST_AsMVT on these tiles (see BenchmarkRiskEncoders): same cells as the
 -- "risk" query, raw Web Mercator geometry.
-SELECT c.h3, max(c.kabupaten_code),
-       max(c.score) FILTER (WHERE c.kind = 'tppo'), max(c.gi_bin) FILTER (WHERE c.kind = 'tppo'),
-       max(c.score) FILTER (WHERE c.kind = 'pmi'), max(c.gi_bin) FILTER (WHERE c.kind = 'pmi'),
-       ST_AsBinary((array_agg(c.geom_3857))[1])
-FROM risk_cell c
+SELECT c.h3, c.kabupaten_code, c.tppo_score, c.tppo_gi_bin, c.pmi_score, c.pmi_gi_bin, ST_AsBinary(c.geom_3857)
+FROM risk_hex c
 WHERE c.run_id = $5::bigint AND c.res = $6::smallint
   AND c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
   AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
-GROUP BY c.h3
 
 -- name: ports
 SELECT ST_AsMVT(t, 'ports', 4096, 'geom', 'fid') FROM (
@@ -302,7 +292,7 @@ SELECT coalesce((SELECT id FROM risk_latest), 0) AS run_id,
 -- The H3 resolutions a run holds: one index probe per possible resolution
 -- instead of a DISTINCT over millions of cells.
 SELECT r FROM generate_series(0, 15) r
-WHERE EXISTS (SELECT 1 FROM risk_cell WHERE run_id = $1::bigint AND kind IN ('tppo', 'pmi') AND res = r::smallint)
+WHERE EXISTS (SELECT 1 FROM risk_hex WHERE run_id = $1::bigint AND res = r::smallint)
 ORDER BY r
 
 -- name: scope_bounds

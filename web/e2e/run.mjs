@@ -321,7 +321,7 @@ try {
     // in: the user must see a message, not a silently empty map.
     await page.route('**/tiles/risk/**', (r) => r.fulfill({ status: 503, contentType: 'text/plain', body: 'database unavailable' }));
     await page.evaluate(() => { const m = window.waspada.map; m.jumpTo({ zoom: m.getZoom() + 1.5 }); });
-    const status = page.locator('#status.error');
+    const status = page.locator('#status.status-error');
     await status.waitFor({ state: 'visible' });
     const text = await status.textContent();
     assert(/HTTP 503/.test(text), `status says "${text}"`);

@@ -243,6 +243,12 @@ try {
     const pdf = await downloadBy('[data-testid="brief-run"]', 'brief-kanwil.pdf');
     assert(pdf.body.subarray(0, 5).toString() === '%PDF-' && pdf.body.length > 50000, `pdf ${pdf.body.length} bytes`);
     await page.locator('[data-testid="brief-done"]').waitFor();
+    // The map's status line says the file was saved, legibly (text and
+    // background must differ: an unreadable white-on-white message once shipped).
+    const st = page.locator('#status');
+    await st.waitFor({ state: 'visible' });
+    const look = await st.evaluate((e) => { const c = getComputedStyle(e); return { text: e.textContent, fg: c.color, bg: c.backgroundColor }; });
+    assert(/brief-kanwil/.test(look.text) && look.fg !== look.bg, `status ${JSON.stringify(look)}`);
     await page.screenshot({ path: path.join(args.out, 'kanwil-brief.png') });
     return `${pdf.suggested} ${pdf.body.length} bytes`;
   });

@@ -403,7 +403,9 @@ export class App {
   status(text: string, kind: 'info' | 'error' = 'info') {
     const s = $('status');
     s.textContent = text;
-    s.className = `status ${kind}`;
+    // status-info / status-error: a bare `info` class would pick up the info
+    // panel's white card and hide the white text.
+    s.className = `status status-${kind}`;
     s.hidden = false;
     clearTimeout(this.statusTimer);
     this.statusTimer = window.setTimeout(() => { s.hidden = true; }, kind === 'error' ? 8000 : 3000);
