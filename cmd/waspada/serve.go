@@ -18,9 +18,17 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	cors := fs.String("cors", "", "comma-separated origins allowed to fetch tiles cross-origin (* for any)")
 	publicURL := fs.String("public-url", "", "scheme://host[:port] written into TileJSON (default: from the request)")
 	webDir := fs.String("web", "", "folder of the built map front end (default web/dist, made by `make web`)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the server to this file until it stops (load tests)")
 	sec := a.addSecurityFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if err := sec.load(); err != nil {
 		return err

@@ -29,12 +29,12 @@ const (
 // unauthenticated requests only reach public paths (the login page, health).
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.securityHeaders(w, r)
+		tile := strings.HasPrefix(r.URL.Path, "/tiles/")
+		s.securityHeaders(w, r, tile)
 		if !s.limitBody(w, r) {
 			return
 		}
 		now := s.now().UnixNano()
-		tile := strings.HasPrefix(r.URL.Path, "/tiles/")
 		ip := ClientIP(r)
 		ipLim, userLim := s.apiIP, s.apiUser
 		if tile {
@@ -192,11 +192,15 @@ func validCSRF(r *http.Request, want string) bool {
 	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-func (s *Service) securityHeaders(w http.ResponseWriter, r *http.Request) {
+func (s *Service) securityHeaders(w http.ResponseWriter, r *http.Request, tile bool) {
 	// Assigning shared, precomputed slices (canonical keys) instead of Set
 	// keeps the tile hot path free of allocations here; nothing appends to them.
 	h := w.Header()
-	for _, kv := range s.hdr {
+	list := s.hdr
+	if tile {
+		list = s.tileHdr
+	}
+	for _, kv := range list {
 		h[kv.key] = kv.val
 	}
 	if r.TLS != nil {
@@ -219,6 +223,24 @@ func securityHeaderList(csp string) []headerKV {
 		{"Referrer-Policy", []string{"same-origin"}},
 		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 		{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), payment=()"}},
+	}
+}
+
+// TileCSP is the Content-Security-Policy of tile responses: a tile is binary
+// data that is never rendered as a document, so it needs no sources at all
+// (OWASP's advice for API responses). The page's long policy and the
+// document-only headers (COOP, Permissions-Policy) would add 300 bytes to
+// every tile: enough to push a 3.5 KB tile past net/http's 4 KB write buffer
+// and cost a second write system call (measured: 18,000 -> 20,000+ warm
+// tiles/s on two cores).
+const TileCSP = "default-src 'none'; frame-ancestors 'none'"
+
+func tileHeaderList() []headerKV {
+	return []headerKV{
+		{"Content-Security-Policy", []string{TileCSP}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{"same-origin"}},
 	}
 }
 

@@ -105,6 +105,8 @@ type Service struct {
 
 	cache *authCache
 	hdr   []headerKV
+	// tileHdr: the shorter set for /tiles/ (binary, never a document).
+	tileHdr []headerKV
 
 	tileUser, tileIP, apiUser, apiIP, loginIP *Limiter
 
@@ -126,6 +128,7 @@ func NewService(st *Store, cfg Config, log *slog.Logger) (*Service, error) {
 		store: st, cfg: cfg, log: log, now: time.Now,
 		cache:    newAuthCache(),
 		hdr:      securityHeaderList(cfg.CSP),
+		tileHdr:  tileHeaderList(),
 		tileUser: NewLimiter(cfg.TilePerUser), tileIP: NewLimiter(cfg.TilePerIP),
 		apiUser: NewLimiter(cfg.APIPerUser), apiIP: NewLimiter(cfg.APIPerIP),
 		loginIP:   NewLimiter(cfg.LoginPerIP),

@@ -463,7 +463,6 @@ func TestHeadersBodyAndRateLimits(t *testing.T) {
 	if strings.Contains(DefaultCSP, "unsafe-inline") || strings.Contains(body, "<script") || strings.Contains(body, "style=") {
 		t.Error("login page or CSP allows inline script/style")
 	}
-
 	if code, _, _ := do(t, c, "POST", e.srv.URL+"/api/probe", bearer, strings.Repeat("x", 1001)); code != 413 {
 		t.Errorf("oversized body = %d, want 413", code)
 	}
@@ -487,6 +486,18 @@ func TestHeadersBodyAndRateLimits(t *testing.T) {
 	if codes[1] != 200 || codes[2] != 429 {
 		t.Errorf("tile per-IP burst 2: codes %v", codes)
 	}
+	// Tiles are never documents: the shortest policy, the same protections
+	// against sniffing and framing, no document-only headers.
+	_, _, th := do(t, c, "GET", e.srv.URL+"/tiles/x/1/2/3.mvt", bearer, "") // a 429 carries them too
+	for k, want := range map[string]string{
+		"Content-Security-Policy": TileCSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+		"Referrer-Policy": "same-origin", "Permissions-Policy": "",
+	} {
+		if th.Get(k) != want {
+			t.Errorf("tile header %s = %q, want %q", k, th.Get(k), want)
+		}
+	}
+
 }
 
 func TestValidateScope(t *testing.T) {
