@@ -343,7 +343,10 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 	var giZ, giP *float64
 	var values, contrib []float32
 	var cx, cy float64
-	err = h.pool.QueryRow(ctx, h.q.Get("cell"), rn.ID, kind, int64(id)).Scan(&c.Res, &score, &giZ, &giP, &c.GiBin,
+	// The resolution is in the index bits (52-55): with it the look-up is one
+	// primary-key probe instead of a scan of the run's index.
+	res := int16(id >> 52 & 0xF)
+	err = h.pool.QueryRow(ctx, h.q.Get("cell"), rn.ID, kind, int64(id), res).Scan(&c.Res, &score, &giZ, &giP, &c.GiBin,
 		&c.KabupatenCode, &c.KabupatenName, &c.ProvinsiCode, &c.ProvinsiName, &values, &contrib, &cx, &cy,
 		&c.RankKabupaten, &c.CellsKabupaten)
 	if errors.Is(err, pgx.ErrNoRows) {

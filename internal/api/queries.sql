@@ -36,7 +36,7 @@ SELECT c.res, c.score, c.gi_z, c.gi_p, c.gi_bin, c.kabupaten_code,
 FROM risk_cell c
 LEFT JOIN kabupaten k ON k.code = c.kabupaten_code
 LEFT JOIN provinsi p ON p.code = k.provinsi_code
-WHERE c.run_id = $1 AND c.kind = $2 AND c.h3 = $3
+WHERE c.run_id = $1 AND c.kind = $2 AND c.h3 = $3 AND c.res = $4
 
 -- name: scores
 -- Every score of one kind and resolution in a run, for the national rank cache.
