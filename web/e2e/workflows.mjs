@@ -223,6 +223,14 @@ try {
     const fc = JSON.parse(gj.body.toString('utf8'));
     const stops = fc.features.filter((f) => f.properties.role === 'stop').length;
     assert(stops === 16, `${stops} stops in GeoJSON`);
+    // The map's status line names the saved file, legibly: text and background
+    // differ (an info message was once white text on the info panel's white card).
+    await page.waitForFunction((name) => { const e = document.getElementById('status'); return !e.hidden && e.textContent === name; }, gj.suggested, { timeout: 2000 });
+    const look = await page.locator('#status').evaluate((e) => {
+      const c = getComputedStyle(e);
+      return { text: e.textContent, hidden: e.hidden, fg: c.color, bg: c.backgroundColor };
+    });
+    assert(!look.hidden && look.text === gj.suggested && look.fg !== look.bg && look.bg !== 'rgba(0, 0, 0, 0)', `status ${JSON.stringify(look)}`);
     return `${pdf.suggested} ${pdf.body.length} bytes; ${gj.suggested} ${stops} stops`;
   });
 
@@ -243,12 +251,6 @@ try {
     const pdf = await downloadBy('[data-testid="brief-run"]', 'brief-kanwil.pdf');
     assert(pdf.body.subarray(0, 5).toString() === '%PDF-' && pdf.body.length > 50000, `pdf ${pdf.body.length} bytes`);
     await page.locator('[data-testid="brief-done"]').waitFor();
-    // The map's status line says the file was saved, legibly (text and
-    // background must differ: an unreadable white-on-white message once shipped).
-    const st = page.locator('#status');
-    await st.waitFor({ state: 'visible' });
-    const look = await st.evaluate((e) => { const c = getComputedStyle(e); return { text: e.textContent, fg: c.color, bg: c.backgroundColor }; });
-    assert(/brief-kanwil/.test(look.text) && look.fg !== look.bg, `status ${JSON.stringify(look)}`);
     await page.screenshot({ path: path.join(args.out, 'kanwil-brief.png') });
     return `${pdf.suggested} ${pdf.body.length} bytes`;
   });
