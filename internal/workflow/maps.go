@@ -45,7 +45,12 @@ func (h *handlers) outlines(ctx context.Context, codes []string, tol float64) ([
 }
 
 func rgb(r, g, b uint8) color.RGBA     { return color.RGBA{r, g, b, 255} }
-func rgba(r, g, b, a uint8) color.RGBA { return color.RGBA{r, g, b, a} }
+// rgba is a colour of straight (not premultiplied) r, g, b at opacity a. Go's
+// color.RGBA is alpha-premultiplied: RGBA{255, 200, 0, 40} is not a light
+// orange but an invalid value that drew the operation area solid magenta.
+func rgba(r, g, b, a uint8) color.RGBA {
+	return color.RGBAModel.Convert(color.NRGBA{r, g, b, a}).(color.RGBA)
+}
 func pngBytes(m *mapimage.Map) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := m.PNG(&buf); err != nil {
