@@ -44,7 +44,8 @@ func (h *handlers) outlines(ctx context.Context, codes []string, tol float64) ([
 	return out, rows.Err()
 }
 
-func rgb(r, g, b uint8) color.RGBA     { return color.RGBA{r, g, b, 255} }
+func rgb(r, g, b uint8) color.RGBA { return color.RGBA{r, g, b, 255} }
+
 // rgba is a colour of straight (not premultiplied) r, g, b at opacity a. Go's
 // color.RGBA is alpha-premultiplied: RGBA{255, 200, 0, 40} is not a light
 // orange but an invalid value that drew the operation area solid magenta.
