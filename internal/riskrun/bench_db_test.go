@@ -23,7 +23,6 @@ func BenchmarkComputeNational(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(first.Elapsed.Seconds(), "s/first-compute")
 	b.ResetTimer()
 	for b.Loop() {
 		r, err := e.Compute(ctx, riskrun.Options{})
@@ -31,6 +30,8 @@ func BenchmarkComputeNational(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(r.Elapsed.Seconds(), "s/compute")
+		// metrics reported before the loop are dropped, so the first (grid-covering) compute is reported here
+		b.ReportMetric(first.Elapsed.Seconds(), "s/first-compute")
 		b.ReportMetric(float64(r.Cells), "cells")
 		for _, st := range r.Stages {
 			name := strings.NewReplacer(" ", "-", ",", "", "(", "", ")", "", ":", "", "*", "").Replace(st.Name)
