@@ -203,34 +203,16 @@ type design struct {
 
 func buildDesign(X [][]float64, y []float64, cols []int, mean, sd []float64) *design {
 	q := len(cols) + 1
-	d := &design{q: q}
-	index := map[string]int{}
+	gr := newGrouper(q)
 	row := make([]float64, q)
-	key := make([]byte, 8*len(cols))
 	for i := range y {
 		row[0] = 1
 		for k, j := range cols {
-			v := (X[j][i] - mean[j]) / sd[j]
-			row[k+1] = v
-			bits := math.Float64bits(v)
-			for b := 0; b < 8; b++ {
-				key[8*k+b] = byte(bits >> (8 * b))
-			}
+			row[k+1] = (X[j][i] - mean[j]) / sd[j]
 		}
-		g, ok := index[string(key)]
-		if !ok {
-			g = len(d.k)
-			index[string(key)] = g
-			d.z = append(d.z, row...)
-			d.k = append(d.k, 0)
-			d.sy = append(d.sy, 0)
-			d.syy = append(d.syy, 0)
-		}
-		d.k[g]++
-		d.sy[g] += y[i]
-		d.syy[g] += y[i] * y[i]
+		gr.add(row, 1, y[i], y[i]*y[i])
 	}
-	return d
+	return gr.d
 }
 
 // without is the design with column c (0 is the intercept, so c ≥ 1) left
@@ -239,31 +221,47 @@ func buildDesign(X [][]float64, y []float64, cols []int, mean, sd []float64) *de
 // give without that column, from tens of thousands of groups instead of every
 // cell.
 func (d *design) without(c int) *design {
-	q := d.q - 1
-	out := &design{q: q}
-	index := map[string]int{}
-	row := make([]float64, q)
-	key := make([]byte, 8*(q-1))
+	gr := newGrouper(d.q - 1)
+	row := make([]float64, 0, d.q-1)
 	for g := range d.k {
 		r := d.z[g*d.q : (g+1)*d.q]
 		row = append(append(row[:0], r[:c]...), r[c+1:]...)
-		for k, v := range row[1:] {
-			binary.LittleEndian.PutUint64(key[8*k:], math.Float64bits(v))
-		}
-		h, ok := index[string(key)]
-		if !ok {
-			h = len(out.k)
-			index[string(key)] = h
-			out.z = append(out.z, row...)
-			out.k = append(out.k, 0)
-			out.sy = append(out.sy, 0)
-			out.syy = append(out.syy, 0)
-		}
-		out.k[h] += d.k[g]
-		out.sy[h] += d.sy[g]
-		out.syy[h] += d.syy[g]
+		gr.add(row, d.k[g], d.sy[g], d.syy[g])
 	}
-	return out
+	return gr.d
+}
+
+// grouper collapses identical design rows (keyed by their bits, intercept
+// excluded) into one group each, in the order of their first appearance.
+type grouper struct {
+	d     *design
+	index map[string]int
+	key   []byte
+}
+
+func newGrouper(q int) *grouper {
+	return &grouper{d: &design{q: q}, index: map[string]int{}, key: make([]byte, 8*(q-1))}
+}
+
+// add counts k rows with values row (row[0] the intercept), summed response
+// sy and summed squared response syy.
+func (gr *grouper) add(row []float64, k, sy, syy float64) {
+	for i, v := range row[1:] {
+		binary.LittleEndian.PutUint64(gr.key[8*i:], math.Float64bits(v))
+	}
+	d := gr.d
+	g, ok := gr.index[string(gr.key)]
+	if !ok {
+		g = len(d.k)
+		gr.index[string(gr.key)] = g
+		d.z = append(d.z, row...)
+		d.k = append(d.k, 0)
+		d.sy = append(d.sy, 0)
+		d.syy = append(d.syy, 0)
+	}
+	d.k[g] += k
+	d.sy[g] += sy
+	d.syy[g] += syy
 }
 
 func (d *design) eta(g int, b []float64) float64 {
