@@ -235,17 +235,33 @@ func (g *Grid) Lookup(c h3.Cell) (int, bool) {
 // Locate maps a cell of any resolution at least the grid's to the grid cell
 // containing it (its parent at the grid resolution).
 func (g *Grid) Locate(c h3.Cell) (int, bool) {
-	if !c.IsValid() {
+	p, ok := ParentAt(c, g.Res)
+	if !ok {
 		return 0, false
 	}
-	r := c.Resolution()
-	if r < g.Res {
+	return g.Lookup(p)
+}
+
+// ParentAt is c's ancestor at res (c itself at its own resolution), false
+// when c is not a cell index or is coarser than res. It works on the index
+// bits (H3's documented layout: mode in bits 59-62, resolution in 52-55, then
+// one 3-bit digit per resolution with unused digits all ones) instead of
+// calling into the C library: the risk engine maps a million points a run to
+// their analysis cells, and three cgo calls a point cost more than the rest
+// of the work. Deeper validity (base cell, digits) is the importer's job,
+// which derived every stored index from a coordinate with H3 itself.
+func ParentAt(c h3.Cell, res int) (h3.Cell, bool) {
+	v := uint64(c)
+	if v>>63 != 0 || v>>59&0xF != 1 || res < 0 || res > 15 {
 		return 0, false
 	}
-	if r > g.Res {
-		c = c.Parent(g.Res)
+	r := int(v >> 52 & 0xF)
+	if r < res {
+		return 0, false
 	}
-	return g.Lookup(c)
+	v = v&^(0xF<<52) | uint64(res)<<52
+	v |= 1<<(3*(15-res)) - 1 // digits res+1..15 unused: all ones
+	return h3.Cell(v), true
 }
 
 // Code is the area code of cell i.
@@ -283,35 +299,103 @@ type Source struct {
 // in the grid (an offshore port still reaches the coast). kernel(d) for d in
 // 0..k; nil means 1.
 func (g *Grid) Spread(src []Source, k int, kernel func(d int) float64) []float64 {
-	out := make([]float64, len(g.Cells))
-	agg := aggregate(src, g.Res)
-	for _, s := range agg {
-		for d, ring := range h3.GridDiskDistances(s.Cell, k) {
-			w := s.Weight
-			if kernel != nil {
-				w *= kernel(d)
+	return g.NewSpreader().Spread(src, k, kernel)
+}
+
+// Within returns 1 for cells within k rings of any source, else 0.
+func (g *Grid) Within(src []Source, k int) []float64 {
+	return g.NewSpreader().Within(src, k)
+}
+
+// Spreader spreads point sources over a grid like Grid.Spread and
+// Grid.Within, remembering for each source cell and ring count which grid
+// cells it reaches. The risk engine spreads the same layers (residents,
+// hotels, desa binaan) for 13 periods, mostly from the same cells; finding a
+// cell's disk is a cgo call and a map lookup per neighbour, so each disk is
+// found once instead of once a period. Not safe for concurrent use: one per
+// goroutine.
+type Spreader struct {
+	g     *Grid
+	disks map[int]*diskMemo
+}
+
+// diskMemo holds, per source cell, its reach: the grid indices within k rings
+// in ring order, ring d at idx[off+ring[d] : off+ring[d+1]].
+type diskMemo struct {
+	at    map[h3.Cell]int32 // source cell -> entry
+	off   []int32           // entry -> start in idx
+	rings []int32           // entry*(k+2) .. : ring starts relative to off, then the end
+	idx   []int32
+}
+
+// NewSpreader returns a spreader over g.
+func (g *Grid) NewSpreader() *Spreader {
+	return &Spreader{g: g, disks: map[int]*diskMemo{}}
+}
+
+// reach returns the grid indices within k rings of c, and ring boundaries
+// (ring d is nbr[rings[d]:rings[d+1]]).
+func (s *Spreader) reach(c h3.Cell, k int) (nbr []int32, rings []int32) {
+	m := s.disks[k]
+	if m == nil {
+		m = &diskMemo{at: map[h3.Cell]int32{}}
+		s.disks[k] = m
+	}
+	e, ok := m.at[c]
+	if !ok {
+		e = int32(len(m.off))
+		m.at[c] = e
+		start := int32(len(m.idx))
+		m.off = append(m.off, start)
+		for _, ring := range h3.GridDiskDistances(c, k) {
+			m.rings = append(m.rings, int32(len(m.idx))-start)
+			for _, n := range ring {
+				if j, ok := s.g.index[n]; ok {
+					m.idx = append(m.idx, j)
+				}
 			}
+		}
+		m.rings = append(m.rings, int32(len(m.idx))-start)
+	}
+	start := m.off[e]
+	end := int32(len(m.idx))
+	if int(e)+1 < len(m.off) {
+		end = m.off[e+1]
+	}
+	return m.idx[start:end], m.rings[int(e)*(k+2) : int(e+1)*(k+2)]
+}
+
+// Spread is Grid.Spread, memoised.
+func (s *Spreader) Spread(src []Source, k int, kernel func(d int) float64) []float64 {
+	out := make([]float64, len(s.g.Cells))
+	for _, sc := range aggregate(src, s.g.Res) {
+		nbr, rings := s.reach(sc.Cell, k)
+		if kernel == nil {
+			for _, j := range nbr {
+				out[j] += sc.Weight
+			}
+			continue
+		}
+		for d := 0; d <= k; d++ {
+			w := sc.Weight * kernel(d)
 			if w == 0 {
 				continue
 			}
-			for _, n := range ring {
-				if j, ok := g.index[n]; ok {
-					out[j] += w
-				}
+			for _, j := range nbr[rings[d]:rings[d+1]] {
+				out[j] += w
 			}
 		}
 	}
 	return out
 }
 
-// Within returns 1 for cells within k rings of any source, else 0.
-func (g *Grid) Within(src []Source, k int) []float64 {
-	out := make([]float64, len(g.Cells))
-	for _, s := range aggregate(src, g.Res) {
-		for _, n := range h3.GridDisk(s.Cell, k) {
-			if j, ok := g.index[n]; ok {
-				out[j] = 1
-			}
+// Within is Grid.Within, memoised.
+func (s *Spreader) Within(src []Source, k int) []float64 {
+	out := make([]float64, len(s.g.Cells))
+	for _, sc := range aggregate(src, s.g.Res) {
+		nbr, _ := s.reach(sc.Cell, k)
+		for _, j := range nbr {
+			out[j] = 1
 		}
 	}
 	return out
@@ -325,12 +409,9 @@ func aggregate(src []Source, res int) []Source {
 	}
 	m := map[h3.Cell]float64{}
 	for _, s := range src {
-		c := s.Cell
-		if !c.IsValid() || c.Resolution() < res {
+		c, ok := ParentAt(s.Cell, res)
+		if !ok {
 			continue
-		}
-		if c.Resolution() > res {
-			c = c.Parent(res)
 		}
 		m[c] += s.Weight
 	}
@@ -368,10 +449,7 @@ func (g *Grid) Parents(res int) ([]h3.Cell, []int32, error) {
 	ps := make([]h3.Cell, len(g.Cells))
 	uniq := map[h3.Cell]struct{}{}
 	for i, c := range g.Cells {
-		p := c
-		if res < g.Res {
-			p = c.Parent(res)
-		}
+		p, _ := ParentAt(c, res) // grid cells are valid and at g.Res >= res
 		ps[i] = p
 		uniq[p] = struct{}{}
 	}

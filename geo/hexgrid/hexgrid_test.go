@@ -186,3 +186,91 @@ func TestRestore(t *testing.T) {
 		}
 	}
 }
+
+func TestParentAt(t *testing.T) {
+	// Cells around Indonesia and one near a pentagon (base cell 4's centre),
+	// at every resolution, against the C library's cellToParent.
+	var cells []h3.Cell
+	for _, ll := range []h3.LatLng{h3.NewLatLng(-6.2, 106.8), h3.NewLatLng(3.6, 98.7), h3.NewLatLng(-8.6, 116.1), h3.NewLatLng(64.7, 10.5)} {
+		for r := 0; r <= 15; r++ {
+			cells = append(cells, h3.LatLngToCell(ll, r))
+		}
+	}
+	for _, c := range cells {
+		for r := 0; r <= 15; r++ {
+			got, ok := ParentAt(c, r)
+			if r > c.Resolution() {
+				if ok {
+					t.Errorf("ParentAt(%s at res %d, %d) = %s, want false", c, c.Resolution(), r, got)
+				}
+				continue
+			}
+			if want := c.Parent(r); !ok || got != want {
+				t.Errorf("ParentAt(%s, %d) = %s %v, want %s", c, r, got, ok, want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		v    uint64
+	}{
+		{"zero", 0},
+		{"edge mode", uint64(cells[7])&^(0xF<<59) | 2<<59},
+		{"high bit", uint64(cells[7]) | 1<<63},
+	} {
+		if _, ok := ParentAt(h3.Cell(tc.v), 3); ok {
+			t.Errorf("%s: ParentAt accepted %x", tc.name, tc.v)
+		}
+	}
+}
+
+// A spreader reused across calls (the engine's periods) must give what a
+// fresh one gives, for new and remembered source cells, with and without a
+// kernel, for every k it has seen.
+func TestSpreaderReuse(t *testing.T) {
+	g, err := Cover([]Part{{"A", square(110, -7, 0.15)}}, 7, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c0 := h3.LatLngToCell(h3.NewLatLng(-7, 110), 9)
+	c1 := h3.LatLngToCell(h3.NewLatLng(-6.95, 110.05), 8)
+	far := h3.LatLngToCell(h3.NewLatLng(-7, 110.17), 7) // just outside the grid: still reaches it
+	if _, in := g.Locate(far); in {
+		t.Fatal("fixture: far is inside the grid")
+	}
+	kernel := func(d int) float64 { return 1 / float64(d+1) }
+	sp := g.NewSpreader()
+	reached := false
+	for round, src := range [][]Source{
+		{{c0, 3}, {c1, 1}, {far, 1}}, // every disk remembered, in cell order
+		{{c0, 2}},                    // a remembered disk that is not the last one
+		{{c1, 5}},
+		{{far, 4}},
+	} {
+		for _, k := range []int{0, 1, 3} {
+			for _, kn := range []func(int) float64{nil, kernel} {
+				got := sp.Spread(src, k, kn)
+				want := g.NewSpreader().Spread(src, k, kn)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("round %d k=%d: cell %d = %v, fresh spreader %v", round, k, i, got[i], want[i])
+					}
+				}
+			}
+			if round == 3 && k == 3 {
+				for _, v := range sp.Spread(src, k, nil) {
+					reached = reached || v > 0
+				}
+			}
+			got, want := sp.Within(src, k), g.NewSpreader().Within(src, k)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("round %d within k=%d: cell %d = %v, want %v", round, k, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if !reached {
+		t.Error("fixture: the source outside the grid reaches no cell within 3 rings")
+	}
+}

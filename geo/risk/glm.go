@@ -295,10 +295,15 @@ func irlsPoissonNB(d *design, cols []int, o FitOptions, start []float64) (*irlsR
 	return irls(d, cols, o, alpha, r.b)
 }
 
-// irls fits the penalised log-link GLM by iteratively reweighted least
-// squares: with μ = exp(η), working weights w = μ/(1+αμ) and working response
-// z = η + (y−μ)/μ, solve (ZᵀWZ + λP) b = ZᵀWz, P the identity without the
-// intercept. α = 0 is Poisson.
+// irls fits the penalised log-link GLM by Newton's method in IRLS form: with
+// μ = exp(η), solve (ZᵀWZ + λP) b = ZᵀWz, P the identity without the
+// intercept, for the weights w = μ(1+αy)/(1+αμ)² (the observed information)
+// and working response z = η + (y−μ)/((1+αμ)w). α = 0 is Poisson, where this
+// is the textbook IRLS (w = μ). For NB2 the usual Fisher weights μ/(1+αμ)
+// would converge only linearly (the log link is not NB2's canonical link):
+// 13 iterations a fit where Newton takes 4 to 6, to the same optimum, since
+// both solve the same penalised score equations. The standard errors are
+// still from the expected (Fisher) information at the optimum, as before.
 func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (*irlsResult, error) {
 	q := d.q
 	b := make([]float64, q)
@@ -328,9 +333,13 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 				eta = 30 // keep exp finite in the first, wild iterations
 			}
 			mu := math.Exp(eta)
-			w := d.k[g] * mu / (1 + alpha*mu)
-			// k rows' summed working response over k: η + (ȳ−μ)/μ.
-			z := eta + (d.sy[g]/d.k[g]-mu)/mu
+			// Summed over the group's k rows: Σ(1+αy) = k + α·Σy.
+			den := 1 + alpha*mu
+			w := mu * (d.k[g] + alpha*d.sy[g]) / (den * den)
+			if w <= 0 {
+				continue // μ underflowed: the group carries no information
+			}
+			z := eta + (d.sy[g]-d.k[g]*mu)/(den*w)
 			for a := 0; a < q; a++ {
 				wa := w * row[a]
 				atz[a] += wa * z
@@ -368,6 +377,34 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 	}
 	if iter > o.MaxIter {
 		iter = o.MaxIter
+	}
+	if alpha > 0 {
+		// The covariance from the expected information k·μ/(1+αμ) at b.
+		clear(ata)
+		for g := range d.k {
+			row := d.z[g*q : (g+1)*q]
+			mu := math.Exp(math.Min(d.eta(g, b), 30))
+			w := d.k[g] * mu / (1 + alpha*mu)
+			for a := 0; a < q; a++ {
+				wa := w * row[a]
+				rowA := ata[a*q:]
+				for c := a; c < q; c++ {
+					rowA[c] += wa * row[c]
+				}
+			}
+		}
+		for a := 0; a < q; a++ {
+			for c := a; c < q; c++ {
+				v := ata[a*q+c]
+				if a == c && a > 0 {
+					v += o.Ridge
+				}
+				A.SetSym(a, c, v)
+			}
+		}
+		if ok := chol.Factorize(A); !ok {
+			return nil, errors.New("risk: NB information matrix is not positive definite")
+		}
 	}
 	var inv mat.SymDense
 	if err := chol.InverseTo(&inv); err != nil {

@@ -30,6 +30,12 @@ type Inputs struct {
 // A point layer that is absent counts as empty; a kabupaten without an
 // indicator value gets NaN, which Model.Score treats as the national centre.
 func Values(g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
+	return ValuesWith(g.NewSpreader(), g, fs, in)
+}
+
+// ValuesWith is Values with a spreader kept across calls (one per goroutine):
+// computing the factors of many periods, it finds each source cell's disk once.
+func ValuesWith(sp *hexgrid.Spreader, g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
 	out := make([][]float64, len(fs))
 	for fi, f := range fs {
 		switch f.Influence {
@@ -47,9 +53,9 @@ func Values(g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
 			}
 			k := hexgrid.Rings(g.Res, f.RadiusKm)
 			if f.Influence == Proximity {
-				out[fi] = g.Within(src, k)
+				out[fi] = sp.Within(src, k)
 			} else {
-				out[fi] = g.Spread(src, k, nil)
+				out[fi] = sp.Spread(src, k, nil)
 			}
 		case Area:
 			vals := in.Indicators[f.Layer]

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/uber/h3-go/v4"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/waspada-id/waspada/geo/hexgrid"
 	"github.com/waspada-id/waspada/geo/risk"
@@ -61,20 +62,28 @@ type indValue struct {
 
 // priorFrom..priorTo is the window of the prior-incident layers (the 12
 // months before the training window); they do not change with the period.
+//
+// The residents (a million rows nationally) load on one connection while the
+// other layers load on another.
 func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, lastPeriod month, indicatorNames []string, priorFrom, priorTo time.Time) (*layers, error) {
 	l := &layers{res: res, stays: map[string]map[span]float64{risk.LayerResident: {}, risk.LayerHotel: {}},
 		static: map[string][]risk.Point{}, binaan: map[month]map[h3.Cell]float64{}, indicators: map[string]map[string][]indValue{}}
-	parent := func(v int64) (h3.Cell, bool) {
-		c := h3.Cell(v)
-		if !c.IsValid() || c.Resolution() < res {
-			return 0, false
-		}
-		return c.Parent(res), true
+	var g errgroup.Group
+	g.Go(func() error { return l.loadStays(ctx, pool, q) })
+	g.Go(func() error { return l.loadOthers(ctx, pool, q, lastPeriod, indicatorNames, priorFrom, priorTo) })
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
+	return l, nil
+}
 
+// loadStays fills l.spans from the residents.
+func (l *layers) loadStays(ctx context.Context, pool *pgxpool.Pool, q store.Named) error {
+	res := l.res
+	parent := func(v int64) (h3.Cell, bool) { return hexgrid.ParentAt(h3.Cell(v), res) }
 	rows, err := pool.Query(ctx, q.Get("residents"))
 	if err != nil {
-		return nil, fmt.Errorf("load residents: %w", err)
+		return fmt.Errorf("load residents: %w", err)
 	}
 	var (
 		cell     int64
@@ -84,7 +93,7 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	for rows.Next() {
 		if err := rows.Scan(&cell, &hotel, &from, &to); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("load residents: %w", err)
+			return fmt.Errorf("load residents: %w", err)
 		}
 		c, ok := parent(cell)
 		if !ok {
@@ -98,7 +107,7 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load residents: %w", err)
+		return fmt.Errorf("load residents: %w", err)
 	}
 	// Sorted once, so that each period's inputs are one linear pass that
 	// yields points already sorted and unique by cell (13 periods a run).
@@ -121,16 +130,25 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 		l.spans[layer] = sc
 	}
 	l.stays = nil
+	return nil
+}
 
-	rows, err = pool.Query(ctx, q.Get("worksites"))
+// loadOthers fills the static layers (worksites, ports, prior incidents),
+// desa binaan and indicators.
+func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Named, lastPeriod month, indicatorNames []string, priorFrom, priorTo time.Time) error {
+	res := l.res
+	parent := func(v int64) (h3.Cell, bool) { return hexgrid.ParentAt(h3.Cell(v), res) }
+	var cell int64
+	var from time.Time
+	rows, err := pool.Query(ctx, q.Get("worksites"))
 	if err != nil {
-		return nil, fmt.Errorf("load worksites: %w", err)
+		return fmt.Errorf("load worksites: %w", err)
 	}
 	var workers int64
 	for rows.Next() {
 		if err := rows.Scan(&cell, &workers); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("load worksites: %w", err)
+			return fmt.Errorf("load worksites: %w", err)
 		}
 		if c, ok := parent(cell); ok {
 			l.static[risk.LayerWorksite] = append(l.static[risk.LayerWorksite], risk.Point{Cell: c, Count: 1, Weight: float64(workers)})
@@ -138,18 +156,18 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load worksites: %w", err)
+		return fmt.Errorf("load worksites: %w", err)
 	}
 
 	rows, err = pool.Query(ctx, q.Get("ports"))
 	if err != nil {
-		return nil, fmt.Errorf("load ports: %w", err)
+		return fmt.Errorf("load ports: %w", err)
 	}
 	var kind string
 	for rows.Next() {
 		if err := rows.Scan(&cell, &kind); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("load ports: %w", err)
+			return fmt.Errorf("load ports: %w", err)
 		}
 		c, ok := parent(cell)
 		if !ok {
@@ -166,18 +184,18 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load ports: %w", err)
+		return fmt.Errorf("load ports: %w", err)
 	}
 
 	rows, err = pool.Query(ctx, q.Get("incidents"), priorFrom, priorTo)
 	if err != nil {
-		return nil, fmt.Errorf("load prior incidents: %w", err)
+		return fmt.Errorf("load prior incidents: %w", err)
 	}
 	var day time.Time
 	for rows.Next() {
 		if err := rows.Scan(&kind, &day, &cell); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("load prior incidents: %w", err)
+			return fmt.Errorf("load prior incidents: %w", err)
 		}
 		if c, ok := parent(cell); ok {
 			layer := risk.LayerPriorTPPO
@@ -189,7 +207,7 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load prior incidents: %w", err)
+		return fmt.Errorf("load prior incidents: %w", err)
 	}
 	for _, layer := range []string{risk.LayerPriorTPPO, risk.LayerPriorPMI} {
 		pts := l.static[layer]
@@ -198,12 +216,12 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 
 	rows, err = pool.Query(ctx, q.Get("desa_binaan"))
 	if err != nil {
-		return nil, fmt.Errorf("load desa binaan: %w", err)
+		return fmt.Errorf("load desa binaan: %w", err)
 	}
 	for rows.Next() {
 		if err := rows.Scan(&cell, &from); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("load desa binaan: %w", err)
+			return fmt.Errorf("load desa binaan: %w", err)
 		}
 		if c, ok := parent(cell); ok {
 			m := monthOf(from)
@@ -215,12 +233,12 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load desa binaan: %w", err)
+		return fmt.Errorf("load desa binaan: %w", err)
 	}
 
 	rows, err = pool.Query(ctx, q.Get("indicators"), indicatorNames, lastPeriod.last())
 	if err != nil {
-		return nil, fmt.Errorf("load indicators: %w", err)
+		return fmt.Errorf("load indicators: %w", err)
 	}
 	var (
 		code, name string
@@ -230,7 +248,7 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	for rows.Next() {
 		if err := rows.Scan(&code, &period, &name, &value); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("load indicators: %w", err)
+			return fmt.Errorf("load indicators: %w", err)
 		}
 		if l.indicators[name] == nil {
 			l.indicators[name] = map[string][]indValue{}
@@ -239,9 +257,9 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load indicators: %w", err)
+		return fmt.Errorf("load indicators: %w", err)
 	}
-	return l, nil
+	return nil
 }
 
 // inputs is the state of every layer in month m: stays present at any time in
@@ -299,48 +317,59 @@ func pointsOf(byCell map[h3.Cell]float64) []risk.Point {
 	return out
 }
 
+// gridEntry is the analysis grid with what the risk_grid cache knows of it.
+type gridEntry struct {
+	grid        *hexgrid.Grid
+	prov        map[string]string // kabupaten code -> province code
+	cached      bool              // read from the cache, not covered anew
+	fingerprint string            // of the kabupaten boundaries it was made from
+	hexagons    bool              // every hexagon of every level is in risk_hexagon
+}
+
 // loadGrid returns the analysis grid at res with its coastal band, and each
 // kabupaten's province: from the risk_grid cache when the boundaries are
-// those it was made from, else covered anew and cached. cached reports a hit.
-func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (g *hexgrid.Grid, prov map[string]string, cached bool, err error) {
-	prov = map[string]string{}
+// those it was made from, else covered anew and cached.
+func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (*gridEntry, error) {
+	ge := &gridEntry{prov: map[string]string{}}
 	rows, err := pool.Query(ctx, q.Get("kabupaten_provinces"))
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("load kabupaten: %w", err)
+		return nil, fmt.Errorf("load kabupaten: %w", err)
 	}
 	var code, pcode string
-	_, err = pgx.ForEachRow(rows, []any{&code, &pcode}, func() error { prov[code] = pcode; return nil })
+	_, err = pgx.ForEachRow(rows, []any{&code, &pcode}, func() error { ge.prov[code] = pcode; return nil })
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("load kabupaten: %w", err)
+		return nil, fmt.Errorf("load kabupaten: %w", err)
 	}
-	if len(prov) == 0 {
-		return nil, nil, false, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
+	if len(ge.prov) == 0 {
+		return nil, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
 	}
-	var fp string
-	if err := pool.QueryRow(ctx, q.Get("kabupaten_fingerprint")).Scan(&fp); err != nil {
-		return nil, nil, false, fmt.Errorf("kabupaten fingerprint: %w", err)
+	if err := pool.QueryRow(ctx, q.Get("kabupaten_fingerprint")).Scan(&ge.fingerprint); err != nil {
+		return nil, fmt.Errorf("kabupaten fingerprint: %w", err)
 	}
 	var cellsB, areaB, bandB []byte
 	var codes []string
-	err = pool.QueryRow(ctx, q.Get("grid_get"), int16(res), bandKm, fp).Scan(&cellsB, &areaB, &bandB, &codes)
+	var hexagons bool
+	err = pool.QueryRow(ctx, q.Get("grid_get"), int16(res), bandKm, ge.fingerprint).Scan(&cellsB, &areaB, &bandB, &codes, &hexagons)
 	switch {
 	case err == nil:
 		if g, err := decodeGrid(res, cellsB, areaB, bandB, codes); err == nil {
-			return g, prov, true, nil
+			ge.grid, ge.cached, ge.hexagons = g, true, hexagons
+			return ge, nil
 		}
 		// A damaged cache entry is recomputed and overwritten below.
 	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, nil, false, fmt.Errorf("read grid cache: %w", err)
+		return nil, fmt.Errorf("read grid cache: %w", err)
 	}
-	g, err = coverKabupaten(ctx, pool, q, res, bandKm)
+	g, err := coverKabupaten(ctx, pool, q, res, bandKm)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, err
 	}
 	cellsB, areaB, bandB = encodeGrid(g)
-	if _, err := pool.Exec(ctx, q.Get("grid_put"), int16(res), bandKm, fp, cellsB, areaB, bandB, g.Codes); err != nil {
-		return nil, nil, false, fmt.Errorf("write grid cache: %w", err)
+	if _, err := pool.Exec(ctx, q.Get("grid_put"), int16(res), bandKm, ge.fingerprint, cellsB, areaB, bandB, g.Codes); err != nil {
+		return nil, fmt.Errorf("write grid cache: %w", err)
 	}
-	return g, prov, false, nil
+	ge.grid = g
+	return ge, nil
 }
 
 func encodeGrid(g *hexgrid.Grid) (cells, area, band []byte) {

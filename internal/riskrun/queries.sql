@@ -32,12 +32,19 @@ FROM kabupaten
 SELECT code, provinsi_code FROM kabupaten
 
 -- name: grid_get
-SELECT cells, area, band, codes FROM risk_grid WHERE res = $1 AND band_km = $2 AND fingerprint = $3
+SELECT cells, area, band, codes, hexagons FROM risk_grid WHERE res = $1 AND band_km = $2 AND fingerprint = $3
 
 -- name: grid_put
 INSERT INTO risk_grid (res, band_km, fingerprint, cells, area, band, codes) VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (res, band_km) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, cells = EXCLUDED.cells,
-    area = EXCLUDED.area, band = EXCLUDED.band, codes = EXCLUDED.codes, created_at = now()
+    area = EXCLUDED.area, band = EXCLUDED.band, codes = EXCLUDED.codes, hexagons = false, created_at = now()
+
+-- name: grid_hexagons_done
+UPDATE risk_grid SET hexagons = true WHERE res = $1 AND band_km = $2 AND fingerprint = $3
+
+-- name: hexagons_missing
+-- The cells of one resolution that have no hexagon in risk_hexagon yet.
+SELECT waspada_risk_hexagon_missing($1::smallint, $2::bigint[])
 
 -- name: kabupaten_polygons
 -- Every polygon of every kabupaten (islands apart), WKB, with its province.

@@ -116,6 +116,9 @@ type Result struct {
 	Elapsed    time.Duration
 	PrunedRuns int64
 	GridCached bool // the analysis grid came from the risk_grid cache
+	// HexagonsWritten counts the hexagons added to risk_hexagon: every cell's
+	// on a database's first compute on a grid, 0 after.
+	HexagonsWritten int64
 }
 
 // ErrBusy is returned when another compute holds the lock.
@@ -211,18 +214,6 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	}
 	e.log.Info("risk: run started", "run", runID, "until", o.Until.Format(time.DateOnly), "res", o.Res)
 
-	grid, prov, cached, err := loadGrid(ctx, e.pool, e.q, o.Res, o.BandKm)
-	if err != nil {
-		return fail(err)
-	}
-	res.Cells = grid.Len()
-	res.GridCached = cached
-	if cached {
-		stage("grid (cached)")
-	} else {
-		stage("grid (covered and cached)")
-	}
-
 	fs := risk.Factors()
 	var indNames []string
 	for _, f := range fs {
@@ -230,15 +221,33 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 			indNames = append(indNames, f.Layer)
 		}
 	}
-	lay, err := loadLayers(ctx, e.pool, e.q, o.Res, period, indNames, trainFrom.AddDate(-1, 0, 0), trainFrom.AddDate(0, 0, -1))
-	if err != nil {
+	// The grid (cached or covered) and the layers load side by side.
+	var ge *gridEntry
+	var lay *layers
+	var lg errgroup.Group
+	lg.Go(func() (err error) {
+		ge, err = loadGrid(ctx, e.pool, e.q, o.Res, o.BandKm)
+		return err
+	})
+	lg.Go(func() (err error) {
+		lay, err = loadLayers(ctx, e.pool, e.q, o.Res, period, indNames, trainFrom.AddDate(-1, 0, 0), trainFrom.AddDate(0, 0, -1))
+		return err
+	})
+	if err := lg.Wait(); err != nil {
 		return fail(err)
 	}
+	grid, prov := ge.grid, ge.prov
+	res.Cells = grid.Len()
+	res.GridCached = ge.cached
 	y, err := e.incidentCounts(ctx, grid, trainFrom, o.Until)
 	if err != nil {
 		return fail(err)
 	}
-	stage("load layers")
+	if ge.cached {
+		stage("grid (cached) and layers, in parallel")
+	} else {
+		stage("grid (covered and cached) and layers, in parallel")
+	}
 
 	// Factor values for every period (index 0 is the oldest: the period before
 	// the first rollup period, for its change; the last is the run's period),
@@ -267,9 +276,10 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	const factorWorkers = 2
 	for w := 0; w < factorWorkers; w++ {
 		pg.Go(func() error {
+			sp := grid.NewSpreader()
 			for p := w; p < nper; p += factorWorkers {
 				m := period - month(nper-1-p)
-				v, err := risk.Values(grid, varyFs, lay.inputs(m))
+				v, err := risk.ValuesWith(sp, grid, varyFs, lay.inputs(m))
 				if err != nil {
 					return err
 				}
@@ -308,6 +318,26 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	raw := raws[nper-1]
 	area := approxAreaKm2(grid)
 	stage("factors, parent grids and neighbours (parallel)")
+
+	// The hexagons of a grid's cells are written once per database (the
+	// first compute on a grid), beside the models: the database is idle
+	// while they fit.
+	var hg errgroup.Group
+	if !ge.hexagons {
+		hg.Go(func() error {
+			t0 := time.Now()
+			n, err := e.ensureHexagons(ctx, levels)
+			if err != nil {
+				return err
+			}
+			if _, err := e.pool.Exec(ctx, e.q.Get("grid_hexagons_done"), int16(o.Res), o.BandKm, ge.fingerprint); err != nil {
+				return fmt.Errorf("risk: record hexagons: %w", err)
+			}
+			res.HexagonsWritten = n
+			e.log.Info("risk: hexagons written", "count", n, "elapsed", time.Since(t0).Round(time.Millisecond))
+			return nil
+		})
+	}
 
 	// The two kinds are independent: one goroutine each (two cores).
 	runs := map[string]*kindRun{}
@@ -352,6 +382,10 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 		})
 	}
 	if err := eg.Wait(); err != nil {
+		_ = hg.Wait()
+		return fail(err)
+	}
+	if err := hg.Wait(); err != nil {
 		return fail(err)
 	}
 	for _, kind := range kinds {
@@ -501,7 +535,7 @@ func approxAreaKm2(g *hexgrid.Grid) []float64 {
 	}
 	memo := map[h3.Cell]float64{}
 	for i, c := range g.Cells {
-		p := c.Parent(g.Res - 2)
+		p, _ := hexgrid.ParentAt(c, g.Res-2)
 		a, ok := memo[p]
 		if !ok {
 			a = h3.CellAreaKm2(p) / float64(len(p.Children(g.Res)))

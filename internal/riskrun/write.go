@@ -2,7 +2,6 @@ package riskrun
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,23 +12,22 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/waspada-id/waspada/geo/risk"
+	"github.com/waspada-id/waspada/internal/pgcopy"
 )
 
 func h3Cell(v int64) h3.Cell { return h3.Cell(v) }
 
 // write stores the run. The cells go into the run's own partition table,
 // which readers cannot see until it is attached: one row per cell with both
-// kinds (risk_hex, migrations/006_risk_hex.sql), COPYed on two connections in
-// parallel, then its three indexes built in parallel. The finishing
+// kinds and no geometry (risk_hex, migrations/006_risk_hex.sql and
+// 008_risk_hexagon.sql), COPYed on two connections in parallel, then its two
+// indexes built in parallel. The finishing
 // transaction writes factors and rollups, attaches the partition and flips
 // the run to 'complete', so readers going through risk_latest see all of the
 // run or none of it.
 func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, o Options) (int, []Stage, error) {
 	var stages []Stage
 	t0 := time.Now()
-	cols := []string{"run_id", "res", "h3", "kabupaten_code", "factor_values",
-		"tppo_score", "tppo_gi_z", "tppo_gi_p", "tppo_gi_bin", "tppo_contrib",
-		"pmi_score", "pmi_gi_z", "pmi_gi_p", "pmi_gi_bin", "pmi_contrib", "geom_3857"}
 	tppo, pmi := runs[kinds[0]].levels, runs[kinds[1]].levels
 	total := 0
 	for _, lv := range tppo {
@@ -41,7 +39,7 @@ func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[s
 	for si := 0; si < streams; si++ {
 		g.Go(func() error {
 			src := newCellSource(runID, tppo, pmi, total*si/streams, total*(si+1)/streams)
-			n, err := e.pool.CopyFrom(gctx, pgx.Identifier{part}, cols, src)
+			n, err := pgcopy.CopyFrom(gctx, e.pool, part, cellColumns, src)
 			if err != nil {
 				return fmt.Errorf("risk: write cells: %w", err)
 			}
@@ -55,7 +53,7 @@ func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[s
 	stages = append(stages, Stage{"write: copy cells", time.Since(t0)})
 	t0 = time.Now()
 	g, gctx = errgroup.WithContext(ctx)
-	for _, which := range []string{"geom", "pkey", "kab"} {
+	for _, which := range []string{"pkey", "kab"} {
 		g.Go(func() error {
 			if _, err := e.pool.Exec(gctx, e.q.Get("partition_index"), runID, which); err != nil {
 				return fmt.Errorf("risk: index %s: %w", which, err)
@@ -166,88 +164,66 @@ func modelJSON(runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, 
 // cellSource streams rows [from, to) of a run's cells, counted over the levels
 // in order (analysis resolution first, then parents; H3 order within each:
 // spatially coherent pages for the tile queries), one row per cell with both
-// kinds, without materialising them. tppo and pmi hold the same cells level by
-// level (the parent grids are shared), and the same factor values.
+// kinds, in COPY's binary form (internal/pgcopy), without materialising them.
+// tppo and pmi hold the same cells level by level (the parent grids are
+// shared), and the same factor values.
 type cellSource struct {
 	runID     int64
 	tppo, pmi []level
 	lv, i     int
 	left      int
-	row       []any
-	b3857     []byte
+	vals      []float32
 }
 
 func newCellSource(runID int64, tppo, pmi []level, from, to int) *cellSource {
-	s := &cellSource{runID: runID, tppo: tppo, pmi: pmi, row: make([]any, 16), left: to - from}
+	s := &cellSource{runID: runID, tppo: tppo, pmi: pmi, left: to - from}
 	for s.lv < len(tppo) && from >= tppo[s.lv].cells.Len() {
 		from -= tppo[s.lv].cells.Len()
 		s.lv++
 	}
-	s.i = from - 1
+	s.i = from
 	return s
 }
 
-func (s *cellSource) Next() bool {
-	if s.left <= 0 {
-		return false
-	}
-	s.left--
-	s.i++
+// cellColumns are the columns cellSource writes, in its order.
+var cellColumns = []string{"run_id", "res", "h3", "kabupaten_code", "factor_values",
+	"tppo_score", "tppo_gi_z", "tppo_gi_p", "tppo_gi_bin", "tppo_contrib",
+	"pmi_score", "pmi_gi_z", "pmi_gi_p", "pmi_gi_bin", "pmi_contrib"}
+
+func (s *cellSource) Append(buf []byte) ([]byte, bool, error) {
 	for s.lv < len(s.tppo) && s.i >= s.tppo[s.lv].cells.Len() {
 		s.lv++
 		s.i = 0
 	}
-	return s.lv < len(s.tppo)
-}
-
-func (s *cellSource) Values() ([]any, error) {
+	if s.left <= 0 || s.lv >= len(s.tppo) {
+		return buf, false, nil
+	}
 	t, p := &s.tppo[s.lv], &s.pmi[s.lv]
 	i := s.i
+	s.i++
+	s.left--
 	c := t.cells.Cells[i]
-	// pgx encodes the row before asking for the next, so the buffer can be reused.
-	s.b3857 = cellEWKB(c, s.b3857[:0])
-	vals := make([]float32, len(t.raw))
+	s.vals = s.vals[:0]
 	for j := range t.raw {
-		vals[j] = float32(t.raw[j][i])
+		s.vals = append(s.vals, float32(t.raw[j][i]))
 	}
-	r := s.row
-	r[0], r[1], r[2], r[3], r[4] = s.runID, int16(t.res), int64(c), t.cells.Code(i), vals
-	kindCols(r[5:10], t, i)
-	kindCols(r[10:15], p, i)
-	r[15] = s.b3857
-	return r, nil
+	tu := pgcopy.Begin(buf, len(cellColumns)).Int64(s.runID).Int16(int16(t.res)).Int64(int64(c)).Text(t.cells.Code(i)).Float32s(s.vals)
+	tu = kindCols(tu, t, i)
+	tu = kindCols(tu, p, i)
+	return tu.Bytes(), true, nil
 }
 
-// kindCols fills one kind's score, gi_z, gi_p, gi_bin and contrib.
-func kindCols(r []any, lv *level, i int) {
-	var giZ, giP any
-	if !math.IsNaN(lv.giZ[i]) {
-		giZ, giP = lv.giZ[i], lv.giP[i]
-	}
-	r[0], r[1], r[2], r[3], r[4] = lv.score[i], giZ, giP, int16(lv.bins[i]), lv.contrib[i]
+// kindCols appends one kind's score, gi_z, gi_p, gi_bin and contrib (gi_z and
+// gi_p NULL where Gi* is undefined).
+func kindCols(tu pgcopy.Tuple, lv *level, i int) pgcopy.Tuple {
+	return tu.Float64(lv.score[i], false).Float64(lv.giZ[i], true).Float64(nanWith(lv.giP[i], lv.giZ[i]), true).
+		Int16(int16(lv.bins[i])).Float32s(lv.contrib[i])
 }
 
-func (s *cellSource) Err() error { return nil }
-
-// cellEWKB encodes a cell's hexagon (or pentagon) as an EWKB polygon in
-// EPSG:3857. Passing EWKB through COPY's binary format costs PostGIS only a
-// parse, no projection or text parsing; the tile server's Go encoder projects
-// hexagons with the same formula (internal/tiles).
-func cellEWKB(c h3.Cell, b []byte) []byte {
-	bd := c.Boundary()
-	n := len(bd) + 1
-	b = append(b, 1)                                      // little endian
-	b = binary.LittleEndian.AppendUint32(b, 3|0x20000000) // polygon with SRID
-	b = binary.LittleEndian.AppendUint32(b, 3857)
-	b = binary.LittleEndian.AppendUint32(b, 1) // one ring
-	b = binary.LittleEndian.AppendUint32(b, uint32(n))
-	const r = 6378137.0
-	for k := 0; k < n; k++ {
-		ll := bd[k%len(bd)]
-		x := r * ll.Lng * math.Pi / 180
-		y := r * math.Log(math.Tan(math.Pi/4+ll.Lat*math.Pi/360))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(y))
+// nanWith is v, or NaN when ref is NaN (gi_p is NULL exactly when gi_z is).
+func nanWith(v, ref float64) float64 {
+	if math.IsNaN(ref) {
+		return math.NaN()
 	}
-	return b
+	return v
 }

@@ -142,15 +142,17 @@ SELECT ST_AsMVT(t, 'desa_label', 4096, 'geom', 'fid') FROM (
 
 -- name: risk
 -- Both risk kinds of one cell in one feature, at the resolution chosen for the
--- zoom, from the latest complete run only: one risk_hex row per hexagon,
--- stored pre-projected (geom_3857) and found by its GiST.
+-- zoom, from the latest complete run only: the tile's hexagons found by the
+-- GiST of risk_hexagon (stored pre-projected, one per H3 cell, shared by all
+-- runs), each joined to its one risk_hex row by primary key.
 SELECT ST_AsMVT(t, 'risk', 4096, 'geom', 'fid') FROM (
     SELECT c.h3 AS fid, to_hex(c.h3) AS h3, $6::smallint::int AS res, c.kabupaten_code,
            c.tppo_score, c.tppo_gi_bin::int AS tppo_bin, c.pmi_score, c.pmi_gi_bin::int AS pmi_bin,
-           ST_AsMVTGeom(c.geom_3857, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
-    FROM risk_hex c
-    WHERE c.run_id = $5::bigint AND c.res = $6::smallint
-      AND c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
+           ST_AsMVTGeom(g.geom_3857, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+    FROM risk_hexagon g
+    JOIN risk_hex c ON c.run_id = $5::bigint AND c.res = g.res AND c.h3 = g.h3
+    WHERE g.res = $6::smallint
+      AND g.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
       AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
 ) t
 
@@ -158,10 +160,11 @@ SELECT ST_AsMVT(t, 'risk', 4096, 'geom', 'fid') FROM (
 -- The risk layer as rows for the Go encoder (render.go), which measured faster
 -- than ST_AsMVT on these tiles (see BenchmarkRiskEncoders): same cells as the
 -- "risk" query, raw Web Mercator geometry.
-SELECT c.h3, c.kabupaten_code, c.tppo_score, c.tppo_gi_bin, c.pmi_score, c.pmi_gi_bin, ST_AsBinary(c.geom_3857)
-FROM risk_hex c
-WHERE c.run_id = $5::bigint AND c.res = $6::smallint
-  AND c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
+SELECT c.h3, c.kabupaten_code, c.tppo_score, c.tppo_gi_bin, c.pmi_score, c.pmi_gi_bin, ST_AsBinary(g.geom_3857)
+FROM risk_hexagon g
+JOIN risk_hex c ON c.run_id = $5::bigint AND c.res = g.res AND c.h3 = g.h3
+WHERE g.res = $6::smallint
+  AND g.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625)
   AND ($4::text[] IS NULL OR left(c.kabupaten_code, 2) = ANY ($4::text[]) OR c.kabupaten_code = ANY ($4::text[]))
 
 -- name: ports

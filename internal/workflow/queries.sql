@@ -170,14 +170,15 @@ WHERE r.run_id = $1 AND r.level = 'kabupaten' AND k.provinsi_code = $2 AND r.per
 -- The highest-scoring cells of the province with the nearest village's name.
 SELECT c.h3, c.score, c.gi_z, c.gi_bin, c.kabupaten_code, k.name, coalesce(d.name, ''), coalesce(kc.name, '')
 FROM (
-    -- geom_3857, projected back after the LIMIT: only the top cells pay for it
-    SELECT h3, score, gi_z, gi_bin, kabupaten_code, geom_3857 FROM risk_cell
+    SELECT h3, score, gi_z, gi_bin, kabupaten_code FROM risk_cell
     WHERE run_id = $1 AND kind = $2 AND res = $3 AND kabupaten_code = ANY($4::text[])
     ORDER BY score DESC, h3 LIMIT $5
 ) c
 JOIN kabupaten k ON k.code = c.kabupaten_code
+-- the hexagon after the LIMIT: only the top cells pay for the lookup and projection
+LEFT JOIN risk_hexagon g ON g.res = $3 AND g.h3 = c.h3
 LEFT JOIN LATERAL (
-    SELECT name, kecamatan_code FROM desa ORDER BY centroid <-> ST_Transform(ST_Centroid(c.geom_3857), 4326) LIMIT 1
+    SELECT name, kecamatan_code FROM desa ORDER BY centroid <-> ST_Transform(ST_Centroid(g.geom_3857), 4326) LIMIT 1
 ) d ON true
 LEFT JOIN kecamatan kc ON kc.code = d.kecamatan_code
 ORDER BY c.score DESC, c.h3

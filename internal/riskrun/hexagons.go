@@ -1,0 +1,95 @@
+package riskrun
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/uber/h3-go/v4"
+
+	"github.com/waspada-id/waspada/internal/pgcopy"
+)
+
+// ensureHexagons writes into risk_hexagon the hexagon of every cell of every
+// level that has none yet (migrations/008_risk_hexagon.sql). A hexagon
+// depends on its H3 index alone, so this is the whole grid on a database's
+// first compute and nothing after it; the grid cache remembers that it is
+// done. Returns the hexagons written.
+func (e *Engine) ensureHexagons(ctx context.Context, levels []*levelGrid) (int64, error) {
+	var total int64
+	for _, lg := range levels {
+		ids := make([]int64, len(lg.grid.Cells))
+		for i, c := range lg.grid.Cells {
+			ids[i] = int64(c)
+		}
+		rows, err := e.pool.Query(ctx, e.q.Get("hexagons_missing"), int16(lg.res), ids)
+		if err != nil {
+			return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
+		}
+		var missing []h3.Cell
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
+			}
+			missing = append(missing, h3.Cell(v))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		n, err := pgcopy.CopyFrom(ctx, e.pool, "risk_hexagon", []string{"res", "h3", "geom_3857"},
+			&hexagonSource{res: int16(lg.res), cells: missing})
+		if err != nil {
+			return total, fmt.Errorf("risk: write hexagons at res %d: %w", lg.res, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// hexagonSource streams risk_hexagon rows.
+type hexagonSource struct {
+	res   int16
+	cells []h3.Cell
+	i     int
+	ewkb  []byte
+}
+
+func (s *hexagonSource) Append(buf []byte) ([]byte, bool, error) {
+	if s.i >= len(s.cells) {
+		return buf, false, nil
+	}
+	c := s.cells[s.i]
+	s.i++
+	s.ewkb = cellEWKB(c, s.ewkb[:0])
+	return pgcopy.Begin(buf, 3).Int16(s.res).Int64(int64(c)).Raw(s.ewkb).Bytes(), true, nil
+}
+
+// cellEWKB encodes a cell's hexagon (or pentagon) as an EWKB polygon in
+// EPSG:3857. Passing EWKB through COPY's binary format costs PostGIS only a
+// parse, no projection or text parsing; the tile server's Go encoder projects
+// hexagons with the same formula (internal/tiles).
+func cellEWKB(c h3.Cell, b []byte) []byte {
+	bd := c.Boundary()
+	n := len(bd) + 1
+	b = append(b, 1)                                      // little endian
+	b = binary.LittleEndian.AppendUint32(b, 3|0x20000000) // polygon with SRID
+	b = binary.LittleEndian.AppendUint32(b, 3857)
+	b = binary.LittleEndian.AppendUint32(b, 1) // one ring
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	const r = 6378137.0
+	for k := 0; k < n; k++ {
+		ll := bd[k%len(bd)]
+		x := r * ll.Lng * math.Pi / 180
+		y := r * math.Log(math.Tan(math.Pi/4+ll.Lat*math.Pi/360))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(y))
+	}
+	return b
+}

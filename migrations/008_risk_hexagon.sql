@@ -1,0 +1,117 @@
+-- Hexagon geometry leaves the per-run cell table (risk_hex) for a table of
+-- its own, risk_hexagon, one row per H3 cell ever used, written once.
+--
+-- Why: an H3 cell's hexagon depends only on its index, never on a run, yet
+-- every national compute drew 465,000 hexagons in Go (1.8 s of CPU), had
+-- PostGIS parse them in the COPY and built a GiST over them (1.3 s): about a
+-- quarter of a compute's time, spent rewriting the same shapes each month.
+-- Now a compute writes only the hexagons that are missing (all of them the
+-- first time, none after), and a run's table holds the numbers alone.
+--
+-- Readers: risk_cell keeps its geom and geom_3857 columns, looked up here by
+-- (res, h3) only when a query asks for them (single cells, briefs, GIS
+-- clients); the risk tile query finds the tile's hexagons by this table's
+-- GiST and joins the run's cells by primary key.
+
+CREATE TABLE risk_hexagon (
+    res       smallint NOT NULL,
+    h3        bigint NOT NULL,
+    geom_3857 geometry(Polygon, 3857) NOT NULL,
+    PRIMARY KEY (res, h3)
+) PARTITION BY LIST (res);
+-- One partition per resolution the engine stores (analysis 5..9 and its
+-- parents), so a tile at one resolution searches that resolution's GiST only:
+-- a low-zoom tile must not walk the res-9 hexagons under it.
+CREATE TABLE risk_hexagon_r5 PARTITION OF risk_hexagon FOR VALUES IN (5);
+CREATE TABLE risk_hexagon_r6 PARTITION OF risk_hexagon FOR VALUES IN (6);
+CREATE TABLE risk_hexagon_r7 PARTITION OF risk_hexagon FOR VALUES IN (7);
+CREATE TABLE risk_hexagon_r8 PARTITION OF risk_hexagon FOR VALUES IN (8);
+CREATE TABLE risk_hexagon_r9 PARTITION OF risk_hexagon FOR VALUES IN (9);
+
+INSERT INTO risk_hexagon (res, h3, geom_3857)
+SELECT DISTINCT ON (res, h3) res, h3, geom_3857 FROM risk_hex ORDER BY res, h3;
+CREATE INDEX risk_hexagon_gix ON risk_hexagon USING gist (geom_3857);
+
+-- risk_cell with the geometry from risk_hexagon. The scalar subqueries run
+-- only for queries that select geom or geom_3857: the others (scores,
+-- rankings, exports) read risk_hex alone, as before.
+DROP VIEW risk_cell;
+ALTER TABLE risk_hex DROP COLUMN geom_3857;
+CREATE VIEW risk_cell AS
+    SELECT run_id, 'tppo'::text AS kind, res, h3, tppo_score AS score, tppo_gi_z AS gi_z, tppo_gi_p AS gi_p,
+           tppo_gi_bin AS gi_bin, kabupaten_code, factor_values, tppo_contrib AS contrib,
+           (SELECT ST_Transform(g.geom_3857, 4326)::geometry(Polygon, 4326) FROM risk_hexagon g
+             WHERE g.res = c.res AND g.h3 = c.h3) AS geom,
+           (SELECT g.geom_3857 FROM risk_hexagon g WHERE g.res = c.res AND g.h3 = c.h3) AS geom_3857
+    FROM risk_hex c WHERE tppo_score IS NOT NULL
+    UNION ALL
+    SELECT run_id, 'pmi'::text AS kind, res, h3, pmi_score, pmi_gi_z, pmi_gi_p,
+           pmi_gi_bin, kabupaten_code, factor_values, pmi_contrib,
+           (SELECT ST_Transform(g.geom_3857, 4326)::geometry(Polygon, 4326) FROM risk_hexagon g
+             WHERE g.res = c.res AND g.h3 = c.h3),
+           (SELECT g.geom_3857 FROM risk_hexagon g WHERE g.res = c.res AND g.h3 = c.h3)
+    FROM risk_hex c WHERE pmi_score IS NOT NULL;
+
+-- INSERT INTO risk_cell (test fixtures, tools) sets one kind's columns of the
+-- cell's risk_hex row and records its hexagon when given and not yet known.
+CREATE OR REPLACE FUNCTION waspada_risk_cell_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    g geometry := coalesce(NEW.geom_3857, ST_Transform(NEW.geom, 3857));
+BEGIN
+    IF g IS NOT NULL THEN
+        INSERT INTO risk_hexagon (res, h3, geom_3857) VALUES (NEW.res, NEW.h3, g)
+        ON CONFLICT (res, h3) DO NOTHING;
+    END IF;
+    IF NEW.kind = 'tppo' THEN
+        INSERT INTO risk_hex (run_id, res, h3, kabupaten_code, factor_values,
+                              tppo_score, tppo_gi_z, tppo_gi_p, tppo_gi_bin, tppo_contrib)
+        VALUES (NEW.run_id, NEW.res, NEW.h3, NEW.kabupaten_code, NEW.factor_values,
+                NEW.score, NEW.gi_z, NEW.gi_p, NEW.gi_bin, NEW.contrib)
+        ON CONFLICT (run_id, res, h3) DO UPDATE SET
+            tppo_score = EXCLUDED.tppo_score, tppo_gi_z = EXCLUDED.tppo_gi_z, tppo_gi_p = EXCLUDED.tppo_gi_p,
+            tppo_gi_bin = EXCLUDED.tppo_gi_bin, tppo_contrib = EXCLUDED.tppo_contrib;
+    ELSIF NEW.kind = 'pmi' THEN
+        INSERT INTO risk_hex (run_id, res, h3, kabupaten_code, factor_values,
+                              pmi_score, pmi_gi_z, pmi_gi_p, pmi_gi_bin, pmi_contrib)
+        VALUES (NEW.run_id, NEW.res, NEW.h3, NEW.kabupaten_code, NEW.factor_values,
+                NEW.score, NEW.gi_z, NEW.gi_p, NEW.gi_bin, NEW.contrib)
+        ON CONFLICT (run_id, res, h3) DO UPDATE SET
+            pmi_score = EXCLUDED.pmi_score, pmi_gi_z = EXCLUDED.pmi_gi_z, pmi_gi_p = EXCLUDED.pmi_gi_p,
+            pmi_gi_bin = EXCLUDED.pmi_gi_bin, pmi_contrib = EXCLUDED.pmi_contrib;
+    ELSE
+        RAISE EXCEPTION 'risk_cell: unknown kind %', NEW.kind USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER risk_cell_insert INSTEAD OF INSERT ON risk_cell
+    FOR EACH ROW EXECUTE FUNCTION waspada_risk_cell_insert();
+
+-- A run's table has two indexes now; 'geom' is gone with the column.
+CREATE OR REPLACE FUNCTION waspada_risk_cell_index(run bigint, which text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    t text := format('risk_hex_r%s', run);
+BEGIN
+    CASE which
+    WHEN 'pkey'  THEN EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (run_id, res, h3)', t);
+    WHEN 'kab'   THEN EXECUTE format('CREATE INDEX ON %I (run_id, res, kabupaten_code)', t);
+    -- The planner needs the columns queries filter on; the arrays and scores
+    -- (a third of the ANALYZE time) it never estimates.
+    WHEN 'stats' THEN EXECUTE format('ANALYZE %I (run_id, res, h3, kabupaten_code)', t);
+    ELSE RAISE EXCEPTION 'unknown risk_hex index %', which;
+    END CASE;
+END $$;
+
+-- Which of a resolution's cells have no hexagon yet: the compute sends the
+-- grid's cells and writes hexagons for the ones returned.
+CREATE FUNCTION waspada_risk_hexagon_missing(r smallint, cells bigint[]) RETURNS SETOF bigint
+LANGUAGE sql STABLE AS $$
+    SELECT c FROM unnest(cells) c
+    WHERE NOT EXISTS (SELECT 1 FROM risk_hexagon g WHERE g.res = r AND g.h3 = c)
+$$;
+
+-- Whether every hexagon of a cached grid (all its resolutions) is in
+-- risk_hexagon: set by the first compute on the grid, so later computes skip
+-- the check. A new grid (changed boundaries) starts false.
+ALTER TABLE risk_grid ADD COLUMN hexagons boolean NOT NULL DEFAULT false;
