@@ -9,6 +9,7 @@ package hexgrid
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -280,8 +281,7 @@ func (g *Grid) Neighbours(k int) CSR {
 				nbr = append(nbr, j)
 			}
 		}
-		s := nbr[start:]
-		sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
+		slices.Sort(nbr[start:]) // sorted: the lag sums then read x in memory order
 		off = append(off, int32(len(nbr)))
 	}
 	return CSR{Off: off, Nbr: nbr}

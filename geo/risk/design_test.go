@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -45,5 +47,53 @@ func TestDesignWithoutEqualsRebuild(t *testing.T) {
 	}
 	if len(full.without(4).k) >= len(full.k) {
 		t.Error("dropping the many-level column merged no groups: the test has no power")
+	}
+}
+
+// The grouper must put rows with the same bits in one group and keep others
+// apart, also when their hashes collide (forced here: every row, or every
+// other row, hashes alike), in the order rows first appear.
+func TestGrouperCollisions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, q = 3000, 4
+	rows := make([][]float64, n)
+	for i := range rows {
+		rows[i] = []float64{1, float64(rng.IntN(4)), float64(rng.IntN(3)) / 3, []float64{0, math.Copysign(0, -1)}[rng.IntN(2)]}
+	}
+	// Reference: groups keyed by the printed bits, numbered by first appearance.
+	wantGroup := map[string]int{}
+	var want []int
+	for _, r := range rows {
+		key := fmt.Sprint(math.Float64bits(r[1]), math.Float64bits(r[2]), math.Float64bits(r[3]))
+		g, ok := wantGroup[key]
+		if !ok {
+			g = len(wantGroup)
+			wantGroup[key] = g
+		}
+		want = append(want, g)
+	}
+	for _, tc := range []struct {
+		name string
+		hash func([]float64) uint64
+	}{
+		{"row hash", rowHash},
+		{"all collide", func([]float64) uint64 { return 7 }},
+		{"two buckets", func(v []float64) uint64 { return uint64(v[0]) % 2 }},
+	} {
+		gr := newGrouper(q)
+		gr.hash = tc.hash
+		for i, r := range rows {
+			gr.add(r, 1, float64(i), 0)
+		}
+		if len(gr.d.k) != len(wantGroup) {
+			t.Fatalf("%s: %d groups, want %d", tc.name, len(gr.d.k), len(wantGroup))
+		}
+		sums := make([]float64, len(wantGroup))
+		for i, g := range want {
+			sums[g] += float64(i)
+		}
+		if !slices.Equal(gr.d.sy, sums) {
+			t.Errorf("%s: group sums differ from the reference grouping", tc.name)
+		}
 	}
 }

@@ -173,14 +173,32 @@ func (m *Model) Score(raw [][]float64) ([]float64, [][]float32) {
 
 // ScoreOnly returns every cell's score without the per-factor explanation.
 func (m *Model) ScoreOnly(raw [][]float64) []float64 {
+	all := make([]int, len(m.Factors))
+	for j := range all {
+		all[j] = j
+	}
+	eta := m.Linear(raw, all, nil)
+	for i := range eta {
+		eta[i] = math.Exp(eta[i])
+	}
+	return eta
+}
+
+// Linear returns base (nil: zeros) plus the summed log-contributions of the
+// kept factors among cols at every cell: the log score when base
+// holds the other factors' sum. Scoring many periods whose factors partly
+// do not change, the unchanging part is summed once.
+func (m *Model) Linear(raw [][]float64, cols []int, base []float64) []float64 {
 	n := 0
 	if len(raw) > 0 {
 		n = len(raw[0])
 	}
 	eta := make([]float64, n)
-	for j, f := range m.Factors {
+	copy(eta, base)
+	add := func(j int) {
+		f := m.Factors[j]
 		if !m.Fit.Kept[j] {
-			continue
+			return
 		}
 		b, c := m.Fit.Coef[j], m.Center[j]
 		for i, v := range raw[j] {
@@ -189,8 +207,8 @@ func (m *Model) ScoreOnly(raw [][]float64) []float64 {
 			}
 		}
 	}
-	for i := range eta {
-		eta[i] = math.Exp(eta[i])
+	for _, j := range cols {
+		add(j)
 	}
 	return eta
 }

@@ -226,3 +226,53 @@ func TestAggregateKeepsExplanation(t *testing.T) {
 		}
 	}
 }
+
+// Scoring in two parts (one set of factors summed once, the rest added per
+// period) gives the score of Score and ScoreOnly, for any split, including
+// an empty one; dropped factors and missing indicators add nothing.
+func TestLinearSplitsTheScore(t *testing.T) {
+	fs := Factors()
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 200
+	raw := make([][]float64, len(fs))
+	for j, f := range fs {
+		raw[j] = make([]float64, n)
+		for i := range raw[j] {
+			switch {
+			case f.Influence == Proximity:
+				raw[j][i] = float64(rng.IntN(2))
+			case f.Influence == Area && i%17 == 0:
+				raw[j][i] = math.NaN() // a kabupaten without the indicator
+			default:
+				raw[j][i] = rng.Float64() * 20
+			}
+		}
+	}
+	m := &Model{Factors: fs, Center: make([]float64, len(fs)), Fit: &Fit{Coef: make([]float64, len(fs)), Kept: make([]bool, len(fs))}}
+	for j := range fs {
+		m.Fit.Kept[j] = j%4 != 1
+		m.Fit.Coef[j] = rng.NormFloat64() / 3
+		m.Center[j] = rng.Float64()
+	}
+	score, _ := m.Score(raw)
+	only := m.ScoreOnly(raw)
+	for _, first := range [][]int{nil, {0, 2, 5}, {1, 3, 4, 6, 7, 8, 9, 10, 11, 12}} {
+		var rest []int
+		for j := range fs {
+			in := false
+			for _, k := range first {
+				in = in || k == j
+			}
+			if !in {
+				rest = append(rest, j)
+			}
+		}
+		eta := m.Linear(raw, rest, m.Linear(raw, first, nil))
+		for i := range eta {
+			got := math.Exp(eta[i])
+			if math.Abs(got-score[i]) > 1e-12*score[i] || math.Abs(only[i]-score[i]) > 1e-12*score[i] {
+				t.Fatalf("split %v, cell %d: two-part %v, ScoreOnly %v, Score %v", first, i, got, only[i], score[i])
+			}
+		}
+	}
+}

@@ -368,13 +368,20 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 			}
 			kr.timings = append(kr.timings, Stage{kind + ": score, parents, Gi*", time.Since(t0)})
 			t0 = time.Now()
+			// The other periods' scores: the static factors' part once, then
+			// each period's changing factors on top.
 			scores := make([][]float64, nper)
+			base := m.Linear(raw, staticIx, nil)
 			for p := range raws {
 				if p == nper-1 {
 					scores[p] = score
-				} else {
-					scores[p] = m.ScoreOnly(raws[p])
+					continue
 				}
+				eta := m.Linear(raws[p], varyIx, base)
+				for i := range eta {
+					eta[i] = math.Exp(eta[i])
+				}
+				scores[p] = eta
 			}
 			kr.rollups = rollups(kind, grid, prov, area, scores, period)
 			kr.timings = append(kr.timings, Stage{kind + ": rollups", time.Since(t0)})

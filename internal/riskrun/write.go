@@ -2,6 +2,7 @@ package riskrun
 
 import (
 	"context"
+	"slices"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -28,7 +29,12 @@ func h3Cell(v int64) h3.Cell { return h3.Cell(v) }
 func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, o Options) (int, []Stage, error) {
 	var stages []Stage
 	t0 := time.Now()
-	tppo, pmi := runs[kinds[0]].levels, runs[kinds[1]].levels
+	// Coarsest level first, H3 order within each: the heap is then in
+	// primary-key order (run_id, res, h3), which makes the key's sort
+	// nearly free, and a tile's cells sit on few pages.
+	tppo, pmi := slices.Clone(runs[kinds[0]].levels), slices.Clone(runs[kinds[1]].levels)
+	slices.Reverse(tppo)
+	slices.Reverse(pmi)
 	total := 0
 	for _, lv := range tppo {
 		total += lv.cells.Len()
@@ -162,9 +168,7 @@ func modelJSON(runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, 
 }
 
 // cellSource streams rows [from, to) of a run's cells, counted over the levels
-// in order (analysis resolution first, then parents; H3 order within each:
-// spatially coherent pages for the tile queries), one row per cell with both
-// kinds, in COPY's binary form (internal/pgcopy), without materialising them.
+// in the order given, one row per cell with both kinds, in COPY's binary form (internal/pgcopy), without materialising them.
 // tppo and pmi hold the same cells level by level (the parent grids are
 // shared), and the same factor values.
 type cellSource struct {
