@@ -2,10 +2,10 @@ package riskrun
 
 import (
 	"context"
-	"slices"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
