@@ -324,12 +324,13 @@ type gridEntry struct {
 	cached      bool              // read from the cache, not covered anew
 	fingerprint string            // of the kabupaten boundaries it was made from
 	hexagons    bool              // every hexagon of every level is in risk_hexagon
+	nbr         []hexgrid.CSR     // cached neighbour lists per level (analysis resolution first), or nil
 }
 
 // loadGrid returns the analysis grid at res with its coastal band, and each
 // kabupaten's province: from the risk_grid cache when the boundaries are
 // those it was made from, else covered anew and cached.
-func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64) (*gridEntry, error) {
+func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, bandKm float64, giRings int) (*gridEntry, error) {
 	ge := &gridEntry{prov: map[string]string{}}
 	rows, err := pool.Query(ctx, q.Get("kabupaten_provinces"))
 	if err != nil {
@@ -346,14 +347,18 @@ func loadGrid(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, b
 	if err := pool.QueryRow(ctx, q.Get("kabupaten_fingerprint")).Scan(&ge.fingerprint); err != nil {
 		return nil, fmt.Errorf("kabupaten fingerprint: %w", err)
 	}
-	var cellsB, areaB, bandB []byte
+	var cellsB, areaB, bandB, nbrB []byte
 	var codes []string
 	var hexagons bool
-	err = pool.QueryRow(ctx, q.Get("grid_get"), int16(res), bandKm, ge.fingerprint).Scan(&cellsB, &areaB, &bandB, &codes, &hexagons)
+	err = pool.QueryRow(ctx, q.Get("grid_get"), int16(res), bandKm, ge.fingerprint, nbrKey(giRings)).Scan(&cellsB, &areaB, &bandB, &codes, &hexagons, &nbrB)
 	switch {
 	case err == nil:
 		if g, err := decodeGrid(res, cellsB, areaB, bandB, codes); err == nil {
 			ge.grid, ge.cached, ge.hexagons = g, true, hexagons
+			if nbrB != nil {
+				// A damaged entry is found again (and rewritten) by the compute.
+				ge.nbr, _ = decodeCSRs(nbrB)
+			}
 			return ge, nil
 		}
 		// A damaged cache entry is recomputed and overwritten below.
@@ -431,4 +436,77 @@ func coverKabupaten(ctx context.Context, pool *pgxpool.Pool, q store.Named, res 
 		return nil, fmt.Errorf("no kabupaten polygons: run `waspada import reference` first")
 	}
 	return hexgrid.Cover(parts, res, bandKm)
+}
+
+// nbrKey names the neighbour lists a grid cache entry holds: the format and
+// the ring count. Another key (other rings, a future format) is a miss.
+func nbrKey(rings int) string { return fmt.Sprintf("csr-v1 k=%d", rings) }
+
+// encodeCSRs packs neighbour lists, level after level: cell count, neighbour
+// count, then the offsets and the neighbours, little-endian 32-bit.
+func encodeCSRs(cs []hexgrid.CSR) []byte {
+	n := 0
+	for _, c := range cs {
+		n += 8 + 4*(len(c.Off)+len(c.Nbr))
+	}
+	b := make([]byte, 0, n)
+	for _, c := range cs {
+		b = binary.LittleEndian.AppendUint32(b, uint32(c.Len()))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(c.Nbr)))
+		for _, v := range c.Off {
+			b = binary.LittleEndian.AppendUint32(b, uint32(v))
+		}
+		for _, v := range c.Nbr {
+			b = binary.LittleEndian.AppendUint32(b, uint32(v))
+		}
+	}
+	return b
+}
+
+// decodeCSRs unpacks encodeCSRs, checking that every list is well formed
+// (offsets from 0 rising to the neighbour count, neighbours inside the level).
+func decodeCSRs(b []byte) ([]hexgrid.CSR, error) {
+	var out []hexgrid.CSR
+	u32 := func() (int, error) {
+		if len(b) < 4 {
+			return 0, errors.New("neighbour cache: truncated")
+		}
+		v := binary.LittleEndian.Uint32(b)
+		b = b[4:]
+		return int(v), nil
+	}
+	for len(b) > 0 {
+		cells, err := u32()
+		if err != nil {
+			return nil, err
+		}
+		nn, err := u32()
+		if err != nil {
+			return nil, err
+		}
+		if len(b) < 4*(cells+1+nn) {
+			return nil, errors.New("neighbour cache: truncated")
+		}
+		c := hexgrid.CSR{Off: make([]int32, cells+1), Nbr: make([]int32, nn)}
+		for i := range c.Off {
+			c.Off[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+			if (i == 0 && c.Off[i] != 0) || (i > 0 && c.Off[i] < c.Off[i-1]) {
+				return nil, errors.New("neighbour cache: offsets not rising from 0")
+			}
+		}
+		b = b[4*len(c.Off):]
+		if int(c.Off[cells]) != nn {
+			return nil, errors.New("neighbour cache: offsets do not end at the neighbour count")
+		}
+		for i := range c.Nbr {
+			v := int32(binary.LittleEndian.Uint32(b[4*i:]))
+			if v < 0 || int(v) >= cells {
+				return nil, errors.New("neighbour cache: neighbour outside the level")
+			}
+			c.Nbr[i] = v
+		}
+		b = b[4*nn:]
+		out = append(out, c)
+	}
+	return out, nil
 }

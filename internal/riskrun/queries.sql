@@ -32,12 +32,18 @@ FROM kabupaten
 SELECT code, provinsi_code FROM kabupaten
 
 -- name: grid_get
-SELECT cells, area, band, codes, hexagons FROM risk_grid WHERE res = $1 AND band_km = $2 AND fingerprint = $3
+-- The neighbour lists only when they are for the rings asked ($4).
+SELECT cells, area, band, codes, hexagons, CASE WHEN nbr_key = $4 THEN nbr END
+FROM risk_grid WHERE res = $1 AND band_km = $2 AND fingerprint = $3
 
 -- name: grid_put
 INSERT INTO risk_grid (res, band_km, fingerprint, cells, area, band, codes) VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (res, band_km) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, cells = EXCLUDED.cells,
-    area = EXCLUDED.area, band = EXCLUDED.band, codes = EXCLUDED.codes, hexagons = false, created_at = now()
+    area = EXCLUDED.area, band = EXCLUDED.band, codes = EXCLUDED.codes, hexagons = false,
+    nbr = NULL, nbr_key = NULL, created_at = now()
+
+-- name: grid_nbr_put
+UPDATE risk_grid SET nbr = $4, nbr_key = $5 WHERE res = $1 AND band_km = $2 AND fingerprint = $3
 
 -- name: grid_hexagons_done
 UPDATE risk_grid SET hexagons = true WHERE res = $1 AND band_km = $2 AND fingerprint = $3
