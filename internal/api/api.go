@@ -341,19 +341,27 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 	c := cellJSON{H3: hex, Kind: kind, RunID: rn.ID, Period: rn.Period, RunRes: rn.Resolution}
 	var score float64
 	var giZ, giP *float64
-	var values, contrib []float32
+	var packedValues, packedContrib []byte
 	var cx, cy float64
 	// The resolution is in the index bits (52-55): with it the look-up is one
 	// primary-key probe instead of a scan of the run's index.
 	res := int16(id >> 52 & 0xF)
 	err = h.pool.QueryRow(ctx, h.q.Get("cell"), rn.ID, kind, int64(id), res).Scan(&c.Res, &score, &giZ, &giP, &c.GiBin,
-		&c.KabupatenCode, &c.KabupatenName, &c.ProvinsiCode, &c.ProvinsiName, &values, &contrib, &cx, &cy,
+		&c.KabupatenCode, &c.KabupatenName, &c.ProvinsiCode, &c.ProvinsiName, &packedValues, &packedContrib, &cx, &cy,
 		&c.RankKabupaten, &c.CellsKabupaten)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &httpError{http.StatusNotFound, fmt.Sprintf("cell %s has no %s score in the latest run", hex, kind)}
 	}
 	if err != nil {
 		return fmt.Errorf("cell %s: %w", hex, err)
+	}
+	values, err := store.UnpackFloat32s(packedValues)
+	if err != nil {
+		return fmt.Errorf("cell %s: factor values: %w", hex, err)
+	}
+	contrib, err := store.UnpackFloat32s(packedContrib)
+	if err != nil {
+		return fmt.Errorf("cell %s: contributions: %w", hex, err)
 	}
 	kab := ""
 	if c.KabupatenCode != nil {

@@ -25,7 +25,7 @@ SELECT period FROM risk_run WHERE id = $1 AND status = 'complete'
 -- the kabupaten's cells of the same kind and resolution (an index range). The
 -- national rank comes from the scores cached by rank.go.
 SELECT c.res, c.score, c.gi_z, c.gi_p, c.gi_bin, c.kabupaten_code,
-       k.name, k.provinsi_code, p.name, c.factor_values, c.contrib,
+       k.name, k.provinsi_code, p.name, c.factor_values_f4, c.contrib_f4,
        ST_X(ST_Centroid(c.geom)), ST_Y(ST_Centroid(c.geom)),
        (SELECT count(*) FROM risk_cell o
          WHERE o.run_id = c.run_id AND o.kind = c.kind AND o.res = c.res

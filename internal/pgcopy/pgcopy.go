@@ -100,6 +100,17 @@ func (t Tuple) Float32s(v []float32) Tuple {
 	return t
 }
 
+// PackedFloat32s appends a bytea holding v as big-endian float32s, 4 bytes
+// each (the packed form of risk_hex's number arrays: what float4send writes
+// for each value, so SQL can pack and unpack it too).
+func (t Tuple) PackedFloat32s(v []float32) Tuple {
+	t.b = binary.BigEndian.AppendUint32(t.b, uint32(4*len(v)))
+	for _, x := range v {
+		t.b = binary.BigEndian.AppendUint32(t.b, math.Float32bits(x))
+	}
+	return t
+}
+
 // Source yields rows: Append adds the next row (or several) to buf and
 // returns the extended buffer, or ok=false when there are no more.
 type Source interface {

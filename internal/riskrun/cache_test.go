@@ -3,6 +3,7 @@ package riskrun
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/uber/h3-go/v4"
 
@@ -58,6 +59,17 @@ func TestCSRCacheRoundTrip(t *testing.T) {
 	} {
 		if _, err := decodeCSRs(tc.mod(slices.Clone(b))); err == nil {
 			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+}
+
+// monthOfDays agrees with the calendar for every day from 1970 to 2100.
+func TestMonthOfDays(t *testing.T) {
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2100; d = d.AddDate(0, 0, 1) {
+		days := int32(d.Sub(epoch).Hours() / 24)
+		if got, want := monthOfDays(days), monthOf(d); got != want {
+			t.Fatalf("%s (day %d): month %d, want %d", d.Format(time.DateOnly), days, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/waspada-id/waspada/geo/hexgrid"
 	"github.com/waspada-id/waspada/geo/risk"
+	"github.com/waspada-id/waspada/internal/store"
 )
 
 // Export writes the cells of the latest run for kind at resolution res (0:
@@ -68,9 +69,13 @@ func (e *Engine) Export(ctx context.Context, w io.Writer, kind string, res int) 
 		var giZ *float64
 		var bin *int16
 		var kab *string
-		var contrib []float32
-		if err := rows.Scan(&cell, &score, &giZ, &bin, &kab, &contrib); err != nil {
+		var packed []byte
+		if err := rows.Scan(&cell, &score, &giZ, &bin, &kab, &packed); err != nil {
 			return fmt.Errorf("export: cells: %w", err)
+		}
+		contrib, err := store.UnpackFloat32s(packed)
+		if err != nil {
+			return fmt.Errorf("export: cell %x: %w", cell, err)
 		}
 		rec = rec[:0]
 		rec = append(rec, h3.Cell(cell).String(), strconv.FormatFloat(score, 'g', 8, 64), "", "", "")

@@ -1,10 +1,12 @@
 package riskrun
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -42,8 +44,7 @@ type span struct {
 // aggregated to the analysis resolution.
 type layers struct {
 	res        int
-	stays      map[string]map[span]float64      // layer (resident|hotel) -> span -> count, while loading
-	spans      map[string][]spanCount           // the same, sorted by cell (what inputs reads)
+	spans      map[string][]spanCount           // layer (resident|hotel) -> stays counted by span, sorted by cell
 	static     map[string][]risk.Point          // worksite, ports
 	binaan     map[month]map[h3.Cell]float64    // established month -> cell -> count
 	indicators map[string]map[string][]indValue // name -> kabupaten -> values by period
@@ -66,7 +67,7 @@ type indValue struct {
 // The residents (a million rows nationally) load on one connection while the
 // other layers load on another.
 func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, lastPeriod month, indicatorNames []string, priorFrom, priorTo time.Time) (*layers, error) {
-	l := &layers{res: res, stays: map[string]map[span]float64{risk.LayerResident: {}, risk.LayerHotel: {}},
+	l := &layers{res: res,
 		static: map[string][]risk.Point{}, binaan: map[month]map[h3.Cell]float64{}, indicators: map[string]map[string][]indValue{}}
 	var g errgroup.Group
 	g.Go(func() error { return l.loadStays(ctx, pool, q) })
@@ -77,60 +78,120 @@ func loadLayers(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int,
 	return l, nil
 }
 
-// loadStays fills l.spans from the residents.
+// loadStays fills l.spans from the residents, read in two halves of the
+// table side by side (a million rows nationally: the longest load).
 func (l *layers) loadStays(ctx context.Context, pool *pgxpool.Pool, q store.Named) error {
-	res := l.res
-	parent := func(v int64) (h3.Cell, bool) { return hexgrid.ParentAt(h3.Cell(v), res) }
-	rows, err := pool.Query(ctx, q.Get("residents"))
-	if err != nil {
+	var half int64
+	if err := pool.QueryRow(ctx, q.Get("resident_blocks")).Scan(&half); err != nil {
 		return fmt.Errorf("load residents: %w", err)
 	}
-	var (
-		cell     int64
-		hotel    bool
-		from, to time.Time
-	)
-	for rows.Next() {
-		if err := rows.Scan(&cell, &hotel, &from, &to); err != nil {
-			rows.Close()
-			return fmt.Errorf("load residents: %w", err)
+	const lastBlock = 1<<32 - 1 // beyond any block number
+	bounds := [][2]int64{{0, half}, {half, lastBlock}}
+	parts := make([][2][]stay, len(bounds)) // per part: residences, hotels
+	var g errgroup.Group
+	for i, b := range bounds {
+		g.Go(func() (err error) {
+			parts[i], err = readStays(ctx, pool, q, l.res, b[0], b[1])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("load residents: %w", err)
+	}
+	// Sorted once and counted, so that each period's inputs are one linear
+	// pass that yields points already sorted and unique by cell.
+	l.spans = map[string][]spanCount{}
+	for k, layer := range []string{risk.LayerResident, risk.LayerHotel} {
+		var all []stay
+		for _, p := range parts {
+			all = append(all, p[k]...)
 		}
-		c, ok := parent(cell)
+		slices.SortFunc(all, func(a, b stay) int {
+			if c := cmp.Compare(a.cell, b.cell); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.from, b.from); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.to, b.to)
+		})
+		var sc []spanCount
+		for _, s := range all {
+			if n := len(sc) - 1; n >= 0 && sc[n].span == s.span() {
+				sc[n].n++
+				continue
+			}
+			sc = append(sc, spanCount{s.span(), 1})
+		}
+		l.spans[layer] = sc
+	}
+	return nil
+}
+
+// stay is one resident's presence, by analysis cell and months.
+type stay struct {
+	cell     h3.Cell
+	from, to month
+}
+
+func (s stay) span() span { return span{s.cell, s.from, s.to} }
+
+// readStays reads the residents in table blocks [fromBlock, toBlock), split
+// into residences and hotel stays. The four columns are decoded from pgx's
+// raw binary values: Scan's per-value conversions were most of the load.
+func readStays(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, fromBlock, toBlock int64) ([2][]stay, error) {
+	var out [2][]stay
+	rows, err := pool.Query(ctx, q.Get("residents"), fromBlock, toBlock)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for _, fd := range rows.FieldDescriptions() {
+		if fd.Format != pgx.BinaryFormatCode {
+			return out, fmt.Errorf("column %s not in binary format", fd.Name)
+		}
+	}
+	for rows.Next() {
+		v := rows.RawValues()
+		if len(v) != 4 || len(v[0]) != 8 || len(v[1]) != 1 || len(v[2]) != 4 || len(v[3]) != 4 {
+			return out, errors.New("unexpected row shape (a NULL date?)")
+		}
+		c, ok := hexgrid.ParentAt(h3.Cell(binary.BigEndian.Uint64(v[0])), res)
 		if !ok {
 			continue
 		}
-		layer := risk.LayerResident
-		if hotel {
-			layer = risk.LayerHotel
+		k := 0
+		if v[1][0] != 0 {
+			k = 1
 		}
-		l.stays[layer][span{c, monthOf(from), monthOf(to)}]++
+		from := monthOfDays(int32(binary.BigEndian.Uint32(v[2])))
+		to := monthOfDays(int32(binary.BigEndian.Uint32(v[3])))
+		out[k] = append(out[k], stay{c, from, to})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load residents: %w", err)
+	return out, rows.Err()
+}
+
+// monthOfDays is the month of the day d days after 2000-01-01 (negative
+// before it): the civil-from-days algorithm of H. Hinnant, in integers.
+func monthOfDays(d int32) month {
+	z := int64(d) + 10957 + 719468 // days since 0000-03-01
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
 	}
-	// Sorted once, so that each period's inputs are one linear pass that
-	// yields points already sorted and unique by cell (13 periods a run).
-	l.spans = map[string][]spanCount{}
-	for layer, m := range l.stays {
-		sc := make([]spanCount, 0, len(m))
-		for sp, n := range m {
-			sc = append(sc, spanCount{sp, n})
-		}
-		sort.Slice(sc, func(i, j int) bool {
-			a, b := sc[i], sc[j]
-			if a.cell != b.cell {
-				return a.cell < b.cell
-			}
-			if a.from != b.from {
-				return a.from < b.from
-			}
-			return a.to < b.to
-		})
-		l.spans[layer] = sc
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	m := mp + 3
+	if m > 12 {
+		m -= 12
 	}
-	l.stays = nil
-	return nil
+	if m <= 2 {
+		y++
+	}
+	return month(y*12 + m - 1)
 }
 
 // loadOthers fills the static layers (worksites, ports, prior incidents),

@@ -62,10 +62,19 @@ ORDER BY k.code, d.path
 -- Residence and hotel stays with the interval they are present: a residence
 -- from arrival to permit expiry, a hotel stay from check-in to check-out (to
 -- permit expiry while the guest has not checked out).
+-- Dates as days since 2000-01-01 (date minus date is an integer: nothing to
+-- format or parse for a million rows). Read in two halves by physical
+-- position, on two connections at once: blocks [$1, $2) of the table.
 SELECT h3_r9, address_kind = 'hotel',
-       CASE WHEN address_kind = 'hotel' THEN check_in ELSE arrival_date END,
-       CASE WHEN address_kind = 'hotel' THEN coalesce(check_out, permit_expiry) ELSE permit_expiry END
+       CASE WHEN address_kind = 'hotel' THEN check_in ELSE arrival_date END - DATE '2000-01-01',
+       CASE WHEN address_kind = 'hotel' THEN coalesce(check_out, permit_expiry) ELSE permit_expiry END - DATE '2000-01-01'
 FROM resident
+WHERE ctid >= format('(%s,0)', $1::bigint)::tid AND ctid < format('(%s,0)', $2::bigint)::tid
+
+-- name: resident_blocks
+-- Where to split the residents in two: half the table's pages (an estimate;
+-- the two ranges cover every row whatever it says).
+SELECT greatest(relpages, 0) / 2 FROM pg_class WHERE oid = 'resident'::regclass
 
 -- name: worksites
 SELECT h3_r9, foreign_workers FROM worksite WHERE foreign_workers > 0
@@ -127,7 +136,7 @@ SELECT ord, name, label_id, label_en, coefficient, rr, kept FROM risk_factor
 WHERE run_id = $1 AND kind = $2 ORDER BY ord
 
 -- name: cells_export
-SELECT h3, score, gi_z, gi_bin, kabupaten_code, contrib FROM risk_cell
+SELECT h3, score, gi_z, gi_bin, kabupaten_code, contrib_f4 FROM risk_cell
 WHERE run_id = $1 AND kind = $2 AND res = $3 ORDER BY h3
 
 -- name: cells_scores

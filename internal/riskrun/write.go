@@ -211,7 +211,7 @@ func (s *cellSource) Append(buf []byte) ([]byte, bool, error) {
 	for j := range t.raw {
 		s.vals = append(s.vals, float32(t.raw[j][i]))
 	}
-	tu := pgcopy.Begin(buf, len(cellColumns)).Int64(s.runID).Int16(int16(t.res)).Int64(int64(c)).Text(t.cells.Code(i)).Float32s(s.vals)
+	tu := pgcopy.Begin(buf, len(cellColumns)).Int64(s.runID).Int16(int16(t.res)).Int64(int64(c)).Text(t.cells.Code(i)).PackedFloat32s(s.vals)
 	tu = kindCols(tu, t, i)
 	tu = kindCols(tu, p, i)
 	return tu.Bytes(), true, nil
@@ -221,7 +221,7 @@ func (s *cellSource) Append(buf []byte) ([]byte, bool, error) {
 // gi_p NULL where Gi* is undefined).
 func kindCols(tu pgcopy.Tuple, lv *level, i int) pgcopy.Tuple {
 	return tu.Float64(lv.score[i], false).Float64(lv.giZ[i], true).Float64(nanWith(lv.giP[i], lv.giZ[i]), true).
-		Int16(int16(lv.bins[i])).Float32s(lv.contrib[i])
+		Int16(int16(lv.bins[i])).PackedFloat32s(lv.contrib[i])
 }
 
 // nanWith is v, or NaN when ref is NaN (gi_p is NULL exactly when gi_z is).
