@@ -162,6 +162,41 @@ LANGUAGE sql STABLE AS $$
     WHERE NOT EXISTS (SELECT 1 FROM risk_hexagon g WHERE g.res = r AND g.h3 = c)
 $$;
 
+-- The first hexagons of a resolution (a database's first compute: 394,000
+-- at resolution 7 nationally) are loaded into a table of their own, indexed
+-- there in one pass, and swapped in for the empty partition: inserting them
+-- one by one into the partition's GiST took three times as long.
+CREATE FUNCTION waspada_risk_hexagon_stage(r smallint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    t text := format('risk_hexagon_r%s_load', r);
+BEGIN
+    EXECUTE format('DROP TABLE IF EXISTS %I', t);
+    EXECUTE format('CREATE TABLE %I (LIKE risk_hexagon INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (res = %s))', t, r);
+    RETURN t;
+END $$;
+
+CREATE FUNCTION waspada_risk_hexagon_publish(r smallint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    t text := format('risk_hexagon_r%s_load', r);
+    p text := format('risk_hexagon_r%s', r);
+BEGIN
+    EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (res, h3)', t);
+    EXECUTE format('CREATE INDEX ON %I USING gist (geom_3857)', t);
+    -- Partitions are named by resolution; the empty one goes, the loaded one
+    -- takes its name and place (its indexes become the partitioned ones').
+    IF EXISTS (SELECT 1 FROM risk_hexagon WHERE res = r) THEN
+        RAISE EXCEPTION 'hexagons at resolution % were written meanwhile', r;
+    END IF;
+    IF to_regclass(p) IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE risk_hexagon DETACH PARTITION %I', p);
+        EXECUTE format('DROP TABLE %I', p);
+    END IF;
+    EXECUTE format('ALTER TABLE %I RENAME TO %I', t, p);
+    EXECUTE format('ALTER TABLE risk_hexagon ATTACH PARTITION %I FOR VALUES IN (%s)', p, r);
+END $$;
+
 -- Whether every hexagon of a cached grid (all its resolutions) is in
 -- risk_hexagon: set by the first compute on the grid, so later computes skip
 -- the check. A new grid (changed boundaries) starts false.

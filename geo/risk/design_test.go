@@ -80,7 +80,7 @@ func TestGrouperCollisions(t *testing.T) {
 		{"all collide", func([]float64) uint64 { return 7 }},
 		{"two buckets", func(v []float64) uint64 { return uint64(v[0]) % 2 }},
 	} {
-		gr := newGrouper(q)
+		gr := newGrouper(q, 16)
 		gr.hash = tc.hash
 		for i, r := range rows {
 			gr.add(r, 1, float64(i), 0)

@@ -128,7 +128,24 @@ func (f Factor) Transform(raw float64) float64 {
 		if raw <= 0 {
 			return 0 // most cells have no source within reach: skip the log
 		}
+		// Densities are counts (of residents, workers, cases): small whole
+		// numbers take log1p from a table. A compute transforms about 60
+		// million values (fit, scores and 13 periods of rollups for two
+		// kinds), and the table gives the very same bits as math.Log1p.
+		if raw < float64(len(log1pCounts)) {
+			if n := int(raw); float64(n) == raw {
+				return log1pCounts[n]
+			}
+		}
 		return math.Log1p(raw)
 	}
 	return raw
 }
+
+// log1pCounts[n] is math.Log1p(n): a constant table, filled once.
+var log1pCounts = func() (t [4096]float64) {
+	for n := range t {
+		t[n] = math.Log1p(float64(n))
+	}
+	return t
+}()

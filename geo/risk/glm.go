@@ -202,7 +202,7 @@ type design struct {
 
 func buildDesign(X [][]float64, y []float64, cols []int, mean, sd []float64) *design {
 	q := len(cols) + 1
-	gr := newGrouper(q)
+	gr := newGrouper(q, len(y)/8) // a national grid: 400,000 cells, 75,000 groups
 	row := make([]float64, q)
 	for i := range y {
 		row[0] = 1
@@ -220,7 +220,7 @@ func buildDesign(X [][]float64, y []float64, cols []int, mean, sd []float64) *de
 // give without that column, from tens of thousands of groups instead of every
 // cell.
 func (d *design) without(c int) *design {
-	gr := newGrouper(d.q - 1)
+	gr := newGrouper(d.q-1, len(d.k))
 	row := make([]float64, 0, d.q-1)
 	for g := range d.k {
 		r := d.z[g*d.q : (g+1)*d.q]
@@ -242,8 +242,12 @@ type grouper struct {
 	hash  func([]float64) uint64
 }
 
-func newGrouper(q int) *grouper {
-	return &grouper{d: &design{q: q}, index: map[uint64]int32{}, hash: rowHash}
+// newGrouper expects about hint groups (sizing the map once instead of
+// growing it through every doubling).
+func newGrouper(q, hint int) *grouper {
+	d := &design{q: q, z: make([]float64, 0, hint*q), k: make([]float64, 0, hint),
+		sy: make([]float64, 0, hint), syy: make([]float64, 0, hint)}
+	return &grouper{d: d, index: make(map[uint64]int32, hint), next: make([]int32, 0, hint), hash: rowHash}
 }
 
 // rowHash mixes the bits of a row's values (FNV-1a over 64-bit words, then

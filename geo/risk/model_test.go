@@ -276,3 +276,21 @@ func TestLinearSplitsTheScore(t *testing.T) {
 		}
 	}
 }
+
+// The log transform gives math.Log1p's bits for counts from the table and
+// for everything else from the function.
+func TestTransformLog(t *testing.T) {
+	f := Factor{Log: true}
+	for _, v := range []float64{0, -1, 0.5, 1, 2, 17, 4095, 4096, 1e6, 3.25, math.Nextafter(7, 8)} {
+		want := 0.0
+		if v > 0 {
+			want = math.Log1p(v)
+		}
+		if got := f.Transform(v); math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("Transform(%v) = %v, want %v", v, got, want)
+		}
+	}
+	if got := (Factor{}).Transform(12.5); got != 12.5 {
+		t.Errorf("identity transform of 12.5 = %v", got)
+	}
+}

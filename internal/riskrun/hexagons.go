@@ -19,6 +19,18 @@ import (
 func (e *Engine) ensureHexagons(ctx context.Context, levels []*levelGrid) (int64, error) {
 	var total int64
 	for _, lg := range levels {
+		var none bool
+		if err := e.pool.QueryRow(ctx, e.q.Get("hexagons_none"), int16(lg.res)).Scan(&none); err != nil {
+			return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
+		}
+		if none {
+			n, err := e.loadHexagons(ctx, lg.res, lg.grid.Cells)
+			if err != nil {
+				return total, err
+			}
+			total += n
+			continue
+		}
 		ids := make([]int64, len(lg.grid.Cells))
 		for i, c := range lg.grid.Cells {
 			ids[i] = int64(c)
@@ -51,6 +63,24 @@ func (e *Engine) ensureHexagons(ctx context.Context, levels []*levelGrid) (int64
 		total += n
 	}
 	return total, nil
+}
+
+// loadHexagons writes the first hexagons of a resolution: into a table of
+// their own, indexed in one pass, then swapped in for the empty partition
+// (migrations/008_risk_hexagon.sql).
+func (e *Engine) loadHexagons(ctx context.Context, res int, cells []h3.Cell) (int64, error) {
+	var table string
+	if err := e.pool.QueryRow(ctx, e.q.Get("hexagons_stage"), int16(res)).Scan(&table); err != nil {
+		return 0, fmt.Errorf("risk: stage hexagons at res %d: %w", res, err)
+	}
+	n, err := pgcopy.CopyFrom(ctx, e.pool, table, []string{"res", "h3", "geom_3857"}, &hexagonSource{res: int16(res), cells: cells})
+	if err != nil {
+		return 0, fmt.Errorf("risk: write hexagons at res %d: %w", res, err)
+	}
+	if _, err := e.pool.Exec(ctx, e.q.Get("hexagons_publish"), int16(res)); err != nil {
+		return 0, fmt.Errorf("risk: publish hexagons at res %d: %w", res, err)
+	}
+	return n, nil
 }
 
 // hexagonSource streams risk_hexagon rows.

@@ -48,6 +48,15 @@ UPDATE risk_grid SET nbr = $4, nbr_key = $5 WHERE res = $1 AND band_km = $2 AND 
 -- name: grid_hexagons_done
 UPDATE risk_grid SET hexagons = true WHERE res = $1 AND band_km = $2 AND fingerprint = $3
 
+-- name: hexagons_none
+SELECT NOT EXISTS (SELECT 1 FROM risk_hexagon WHERE res = $1::smallint)
+
+-- name: hexagons_stage
+SELECT waspada_risk_hexagon_stage($1::smallint)
+
+-- name: hexagons_publish
+SELECT waspada_risk_hexagon_publish($1::smallint)
+
 -- name: hexagons_missing
 -- The cells of one resolution that have no hexagon in risk_hexagon yet.
 SELECT waspada_risk_hexagon_missing($1::smallint, $2::bigint[])
