@@ -399,14 +399,8 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 			z := eta + (d.sy[g]-d.k[g]*mu)/(den*w)
 			accumulate(ata, atz, row, w, z)
 		}
+		penalised(A, ata, o.Ridge)
 		for a := 0; a < q; a++ {
-			for c := a; c < q; c++ {
-				v := ata[a*q+c]
-				if a == c && a > 0 {
-					v += o.Ridge
-				}
-				A.SetSym(a, c, v)
-			}
 			rhs.SetVec(a, atz[a])
 		}
 		if ok := chol.Factorize(A); !ok {
@@ -437,15 +431,7 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 			w := d.k[g] * mu / (1 + alpha*mu)
 			accumulate(ata, nil, row, w, 0)
 		}
-		for a := 0; a < q; a++ {
-			for c := a; c < q; c++ {
-				v := ata[a*q+c]
-				if a == c && a > 0 {
-					v += o.Ridge
-				}
-				A.SetSym(a, c, v)
-			}
-		}
+		penalised(A, ata, o.Ridge)
 		if ok := chol.Factorize(A); !ok {
 			return nil, errors.New("risk: NB information matrix is not positive definite")
 		}
@@ -460,6 +446,21 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 		r.z[k] = b[k+1] / r.se[k]
 	}
 	return r, nil
+}
+
+// penalised sets A to the upper triangle of the row-major ata plus the ridge
+// on the diagonal, the intercept (index 0) excepted.
+func penalised(A *mat.SymDense, ata []float64, ridge float64) {
+	q := A.SymmetricDim()
+	for a := 0; a < q; a++ {
+		for c := a; c < q; c++ {
+			v := ata[a*q+c]
+			if a == c && a > 0 {
+				v += ridge
+			}
+			A.SetSym(a, c, v)
+		}
+	}
 }
 
 // accumulate adds w·row·rowᵀ to the upper triangle of the q×q row-major ata

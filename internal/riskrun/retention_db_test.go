@@ -66,6 +66,27 @@ func TestRetentionHexagonsAndCaches(t *testing.T) {
 			t.Errorf("compute %d: %d run tables (want %d), %d cells without a hexagon", i, tables, len(want), orphans)
 		}
 	}
+	// Another resolution: its own hexagons are new (loaded and swapped in),
+	// its parents' are partly known (only the missing ones are written).
+	var before int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM risk_hexagon WHERE res = 6`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	o := quick
+	o.Res = 7
+	r, err := e.Compute(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after, orphans int64
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM risk_hexagon WHERE res = 6),
+		(SELECT count(*) FROM risk_hex c WHERE c.run_id = $1
+		   AND NOT EXISTS (SELECT 1 FROM risk_hexagon g WHERE g.res = c.res AND g.h3 = c.h3))`, r.RunID).Scan(&after, &orphans); err != nil {
+		t.Fatal(err)
+	}
+	if r.HexagonsWritten == 0 || orphans != 0 || after < before {
+		t.Errorf("res 7 compute: %d hexagons written, %d cells without one, res-6 hexagons %d -> %d", r.HexagonsWritten, orphans, before, after)
+	}
 	var cached bool
 	if err := pool.QueryRow(ctx, `SELECT nbr IS NOT NULL AND hexagons FROM risk_grid WHERE res = 6`).Scan(&cached); err != nil || !cached {
 		t.Errorf("risk_grid at res 6 holds neighbour lists and the hexagons flag: %v (%v)", cached, err)
