@@ -195,6 +195,7 @@ BEGIN
     END IF;
     EXECUTE format('ALTER TABLE %I RENAME TO %I', t, p);
     EXECUTE format('ALTER TABLE risk_hexagon ATTACH PARTITION %I FOR VALUES IN (%s)', p, r);
+    EXECUTE format('ANALYZE %I', p); -- the tile query's plan depends on it
 END $$;
 
 -- Whether every hexagon of a cached grid (all its resolutions) is in
@@ -208,3 +209,9 @@ ALTER TABLE risk_grid ADD COLUMN hexagons boolean NOT NULL DEFAULT false;
 -- Stored uncompressed: pglz would cost more to undo than the read.
 ALTER TABLE risk_grid ADD COLUMN nbr bytea, ADD COLUMN nbr_key text;
 ALTER TABLE risk_grid ALTER COLUMN nbr SET STORAGE EXTERNAL;
+
+-- Statistics for the new table and the rewritten columns: without them the
+-- first risk tiles after this migration were planned blind (measured: 84
+-- tiles/s cold, against 470 once analysed).
+ANALYZE risk_hexagon;
+ANALYZE risk_hex;

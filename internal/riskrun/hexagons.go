@@ -61,6 +61,9 @@ func (e *Engine) ensureHexagons(ctx context.Context, levels []*levelGrid) (int64
 			return total, fmt.Errorf("risk: write hexagons at res %d: %w", lg.res, err)
 		}
 		total += n
+		if _, err := e.pool.Exec(ctx, e.q.Get("hexagons_analyze")); err != nil {
+			return total, fmt.Errorf("risk: analyze hexagons: %w", err)
+		}
 	}
 	return total, nil
 }

@@ -57,6 +57,11 @@ SELECT waspada_risk_hexagon_stage($1::smallint)
 -- name: hexagons_publish
 SELECT waspada_risk_hexagon_publish($1::smallint)
 
+-- name: hexagons_analyze
+-- After adding hexagons to a resolution that had some: fresh statistics for
+-- the tile query's plan.
+ANALYZE risk_hexagon
+
 -- name: hexagons_missing
 -- The cells of one resolution that have no hexagon in risk_hexagon yet.
 SELECT waspada_risk_hexagon_missing($1::smallint, $2::bigint[])
