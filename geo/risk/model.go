@@ -177,7 +177,13 @@ func (m *Model) ScoreOnly(raw [][]float64) []float64 {
 	for j := range all {
 		all[j] = j
 	}
-	eta := m.Linear(raw, all, nil)
+	return m.ScoreFrom(raw, all, nil)
+}
+
+// ScoreFrom is the score with the factors cols added to base, a sum of the
+// other factors' contributions from Linear: exp(Linear(raw, cols, base)).
+func (m *Model) ScoreFrom(raw [][]float64, cols []int, base []float64) []float64 {
+	eta := m.Linear(raw, cols, base)
 	for i := range eta {
 		eta[i] = math.Exp(eta[i])
 	}

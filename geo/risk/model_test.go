@@ -267,9 +267,9 @@ func TestLinearSplitsTheScore(t *testing.T) {
 				rest = append(rest, j)
 			}
 		}
-		eta := m.Linear(raw, rest, m.Linear(raw, first, nil))
-		for i := range eta {
-			got := math.Exp(eta[i])
+		two := m.ScoreFrom(raw, rest, m.Linear(raw, first, nil))
+		for i := range two {
+			got := two[i]
 			if math.Abs(got-score[i]) > 1e-12*score[i] || math.Abs(only[i]-score[i]) > 1e-12*score[i] {
 				t.Fatalf("split %v, cell %d: two-part %v, ScoreOnly %v, Score %v", first, i, got, only[i], score[i])
 			}

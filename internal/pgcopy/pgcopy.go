@@ -1,8 +1,7 @@
 // Package pgcopy writes PostgreSQL's binary COPY format directly, for bulk
 // writes whose row shape is fixed and known: the risk engine's 465,000 cells a
 // national run. pgx's CopyFrom encodes every value through its type map
-// (an interface conversion, a plan lookup and, for arrays, a reflective
-// walk per value); at 16 columns by 465,000 rows that was 2 s of CPU, on a
+// (an interface conversion and a plan lookup per value); at 16 columns by 465,000 rows that was 2 s of CPU, on a
 // machine with two cores shared with the database. Appending the bytes
 // ourselves is a few hundred milliseconds.
 //
@@ -23,10 +22,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// float4OID is the type OID of real; array_recv checks an array's element
-// type against the column's, and the built-in OIDs never change.
-const float4OID = 700
 
 var signature = []byte("PGCOPY\n\377\r\n\x00")
 
@@ -80,23 +75,6 @@ func (t Tuple) Text(s string) Tuple {
 func (t Tuple) Raw(v []byte) Tuple {
 	t.b = binary.BigEndian.AppendUint32(t.b, uint32(len(v)))
 	t.b = append(t.b, v...)
-	return t
-}
-
-// Float32s appends a one-dimensional real[] without NULL elements.
-func (t Tuple) Float32s(v []float32) Tuple {
-	// ndim, has-null flag, element type, then one dimension's length and
-	// lower bound, then each element as length 4 and its bits.
-	t.b = binary.BigEndian.AppendUint32(t.b, uint32(20+8*len(v)))
-	t.b = binary.BigEndian.AppendUint32(t.b, 1)
-	t.b = binary.BigEndian.AppendUint32(t.b, 0)
-	t.b = binary.BigEndian.AppendUint32(t.b, float4OID)
-	t.b = binary.BigEndian.AppendUint32(t.b, uint32(len(v)))
-	t.b = binary.BigEndian.AppendUint32(t.b, 1)
-	for _, x := range v {
-		t.b = binary.BigEndian.AppendUint32(t.b, 4)
-		t.b = binary.BigEndian.AppendUint32(t.b, math.Float32bits(x))
-	}
 	return t
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uber/h3-go/v4"
 
 	"github.com/waspada-id/waspada/internal/pgcopy"
@@ -18,6 +19,7 @@ import (
 // done. Returns the hexagons written.
 func (e *Engine) ensureHexagons(ctx context.Context, levels []*levelGrid) (int64, error) {
 	var total int64
+	added := false
 	for _, lg := range levels {
 		var none bool
 		if err := e.pool.QueryRow(ctx, e.q.Get("hexagons_none"), int16(lg.res)).Scan(&none); err != nil {
@@ -39,28 +41,28 @@ func (e *Engine) ensureHexagons(ctx context.Context, levels []*levelGrid) (int64
 		if err != nil {
 			return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
 		}
-		var missing []h3.Cell
-		for rows.Next() {
-			var v int64
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
-			}
-			missing = append(missing, h3.Cell(v))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		missing, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
 			return total, fmt.Errorf("risk: hexagons at res %d: %w", lg.res, err)
 		}
 		if len(missing) == 0 {
 			continue
 		}
-		n, err := pgcopy.CopyFrom(ctx, e.pool, "risk_hexagon", []string{"res", "h3", "geom_3857"},
-			&hexagonSource{res: int16(lg.res), cells: missing})
+		cells := make([]h3.Cell, len(missing))
+		for i, v := range missing {
+			cells[i] = h3.Cell(v)
+		}
+		n, err := pgcopy.CopyFrom(ctx, e.pool, "risk_hexagon", hexagonColumns, &hexagonSource{res: int16(lg.res), cells: cells})
 		if err != nil {
 			return total, fmt.Errorf("risk: write hexagons at res %d: %w", lg.res, err)
 		}
 		total += n
+		added = true
+	}
+	// Hexagons added to a partition that had some: fresh statistics for the
+	// tile query's plan, once (a swapped-in partition is analysed as it is
+	// published).
+	if added {
 		if _, err := e.pool.Exec(ctx, e.q.Get("hexagons_analyze")); err != nil {
 			return total, fmt.Errorf("risk: analyze hexagons: %w", err)
 		}
@@ -76,7 +78,7 @@ func (e *Engine) loadHexagons(ctx context.Context, res int, cells []h3.Cell) (in
 	if err := e.pool.QueryRow(ctx, e.q.Get("hexagons_stage"), int16(res)).Scan(&table); err != nil {
 		return 0, fmt.Errorf("risk: stage hexagons at res %d: %w", res, err)
 	}
-	n, err := pgcopy.CopyFrom(ctx, e.pool, table, []string{"res", "h3", "geom_3857"}, &hexagonSource{res: int16(res), cells: cells})
+	n, err := pgcopy.CopyFrom(ctx, e.pool, table, hexagonColumns, &hexagonSource{res: int16(res), cells: cells})
 	if err != nil {
 		return 0, fmt.Errorf("risk: write hexagons at res %d: %w", res, err)
 	}
@@ -85,6 +87,9 @@ func (e *Engine) loadHexagons(ctx context.Context, res int, cells []h3.Cell) (in
 	}
 	return n, nil
 }
+
+// hexagonColumns are the columns hexagonSource writes.
+var hexagonColumns = []string{"res", "h3", "geom_3857"}
 
 // hexagonSource streams risk_hexagon rows.
 type hexagonSource struct {
@@ -106,8 +111,8 @@ func (s *hexagonSource) Append(buf []byte) ([]byte, bool, error) {
 
 // cellEWKB encodes a cell's hexagon (or pentagon) as an EWKB polygon in
 // EPSG:3857. Passing EWKB through COPY's binary format costs PostGIS only a
-// parse, no projection or text parsing; the tile server's Go encoder projects
-// hexagons with the same formula (internal/tiles).
+// parse, no projection or text parsing; the risk tiles then read it as stored
+// (internal/tiles) and only round it to the tile grid.
 func cellEWKB(c h3.Cell, b []byte) []byte {
 	bd := c.Boundary()
 	n := len(bd) + 1

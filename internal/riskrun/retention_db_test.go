@@ -11,7 +11,7 @@ import (
 )
 
 // Runs are kept as asked (the newest KeepRuns complete ones, this one
-// included) although old ones are pruned while the new one computes; the
+// included); the
 // grid's hexagons are written by the first compute only, every stored cell
 // has one, and later computes reuse the cached grid and neighbour lists.
 func TestRetentionHexagonsAndCaches(t *testing.T) {

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -203,9 +202,7 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("risk: create run: %w", err)
 	}
 	res.RunID = runID
-	waitPrune := func() int64 { return 0 } // set once the early prune starts
 	fail := func(err error) (*Result, error) {
-		waitPrune()
 		bg := context.WithoutCancel(ctx)
 		_, _ = e.pool.Exec(bg, e.q.Get("partition_drop"), runID)
 		_, _ = e.pool.Exec(bg, e.q.Get("run_failed"), runID, err.Error())
@@ -216,23 +213,6 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 		return fail(fmt.Errorf("risk: create the run's cell table (a database migrated before risk_cell was partitioned must be recreated): %w", err))
 	}
 	e.log.Info("risk: run started", "run", runID, "until", o.Until.Format(time.DateOnly), "res", o.Res)
-
-	// Old runs are pruned while this one computes (dropping a national run's
-	// table is a fifth of a second of file removal, which the database can do
-	// while Go fits): all but the newest keep−1 complete ones, so that with
-	// this run there are keep. Never the newest complete run, which readers
-	// are on until this one completes: with keep 1 it goes after completion.
-	// A compute that fails therefore leaves keep−1 complete runs (at least 1).
-	earlyKeep := max(o.KeepRuns-1, 1)
-	pruned := make(chan int64, 1)
-	go func() {
-		n, err := e.prune(ctx, earlyKeep, runID)
-		if err != nil {
-			e.log.Warn("risk: pruning old runs failed; the next run will retry", "err", err)
-		}
-		pruned <- n
-	}()
-	waitPrune = sync.OnceValue(func() int64 { return <-pruned })
 
 	fs := risk.Factors()
 	var indNames []string
@@ -416,13 +396,9 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 			for p := range raws {
 				if p == nper-1 {
 					scores[p] = score
-					continue
+				} else {
+					scores[p] = m.ScoreFrom(raws[p], varyIx, base)
 				}
-				eta := m.Linear(raws[p], varyIx, base)
-				for i := range eta {
-					eta[i] = math.Exp(eta[i])
-				}
-				scores[p] = eta
 			}
 			kr.rollups = rollups(kind, grid, prov, area, scores, period)
 			kr.timings = append(kr.timings, Stage{kind + ": rollups", time.Since(t0)})
@@ -443,7 +419,6 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 		e.log.Info("risk: fitted", "kind", kind, "cells", m.Fit.N, "incidents", m.Fit.Events,
 			"alpha", fmt.Sprintf("%.3f", m.Fit.Alpha), "dropped", m.Fit.Dropped)
 	}
-	res.PrunedRuns = waitPrune() // before the write: its COPY and the drops would contend
 	stage("models (both kinds in parallel, wall)")
 
 	n, ws, err := e.write(ctx, runID, part, runs, fs, trainFrom, o)
@@ -454,14 +429,12 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	res.Stages = append(res.Stages, ws...)
 	last = time.Now()
 
-	if earlyKeep > o.KeepRuns-1 { // keep 1: the previous run goes now
-		if n, err := e.prune(ctx, o.KeepRuns, runID); err != nil {
-			e.log.Warn("risk: pruning old runs failed; the next run will retry", "err", err)
-		} else {
-			res.PrunedRuns += n
-		}
-		stage("prune the previous run (keep 1)")
+	if pruned, err := e.prune(ctx, o.KeepRuns, runID); err != nil {
+		e.log.Warn("risk: pruning old runs failed; the next run will retry", "err", err)
+	} else {
+		res.PrunedRuns = pruned
 	}
+	stage("prune old runs")
 	res.Elapsed = time.Since(start)
 	e.log.Info("risk: run complete", "run", runID, "cells", res.Cells, "rows", res.Rows, "elapsed", res.Elapsed.Round(time.Millisecond))
 	return res, nil
