@@ -9,12 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/waspada-id/waspada/internal/access"
-	"github.com/waspada-id/waspada/internal/audit"
+	httpapp "github.com/waspada-id/waspada/internal/app"
 	"github.com/waspada-id/waspada/internal/auth"
-	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/store"
-	"github.com/waspada-id/waspada/internal/tiles"
 )
 
 // securityFlags are serve's flags for TLS, cookies and limits.
@@ -66,40 +63,8 @@ func (a *app) appPool(ctx context.Context, admin *pgxpool.Pool, maxConns int32) 
 	return pool, nil
 }
 
-// mountSecurity puts authentication and the audit log in front of every route
-// (there is no switch that turns authentication off: a loopback-only bypass
-// would still be open to anyone behind a reverse proxy on the same host), and adds /login, /logout,
-// /api/me and /api/admin/audit.
-func (a *app) mountSecurity(ctx context.Context, srv *server.Server, pool *pgxpool.Pool, sf *securityFlags) error {
-	st, err := auth.NewStore(pool)
-	if err != nil {
-		return err
-	}
-	cfg := auth.DefaultConfig()
-	cfg.SecureCookies = *sf.secureCookies || sf.tls != nil
-	// drawn operation polygons may be up to 2 MiB (internal/workflow)
-	cfg.UploadPrefixes, cfg.UploadBody = []string{"/api/workflow/"}, 2<<20
-	if *sf.noRateLimit {
-		cfg.Unlimited()
-	}
-	svc, err := auth.NewService(st, cfg, a.log)
-	if err != nil {
-		return err
-	}
-	go svc.Run(ctx)
-	lg, err := audit.New(pool)
-	if err != nil {
-		return err
-	}
-	srv.Use(svc.Middleware)
-	srv.Use(lg.Middleware, lg.TileMiddleware(tiles.Prefix, personalTileLayers(tiles.Catalogue())))
-	svc.Register(srv.Router())
-	lg.Register(srv.Router())
-	return nil
-}
-
 // listen serves HTTP, or HTTPS when --tls-cert/--tls-key were given.
-func (a *app) listen(ctx context.Context, srv *server.Server, addr string, sf *securityFlags) error {
+func (a *app) listen(ctx context.Context, srv *httpapp.App, addr string, sf *securityFlags) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -109,27 +74,4 @@ func (a *app) listen(ctx context.Context, srv *server.Server, addr string, sf *s
 		ln = tls.NewListener(ln, sf.tls)
 	}
 	return srv.Serve(ctx, ln)
-}
-
-// personalTileLayers reads the tile catalogue: which layers of a tileset carry
-// personal data at a zoom, for the audit of personal tiles.
-func personalTileLayers(cat []tiles.Tileset) audit.PersonalLayers {
-	return func(tileset string, z uint32, p access.Principal) []string {
-		if !p.MayUsePersonalAnywhere() {
-			return nil
-		}
-		for _, ts := range cat {
-			if ts.Name != tileset {
-				continue
-			}
-			var out []string
-			for _, l := range ts.Layers {
-				if l.Personal && z >= l.MinZoom && z <= l.MaxZoom {
-					out = append(out, l.Name)
-				}
-			}
-			return out
-		}
-		return nil
-	}
 }

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/waspada-id/waspada/internal/server"
+	httpapp "github.com/waspada-id/waspada/internal/app"
+	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/tiles"
 )
 
@@ -17,6 +18,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	dbConns := fs.Int("db-conns", 8, "database connections")
 	cors := fs.String("cors", "", "comma-separated origins allowed to fetch tiles cross-origin (* for any)")
 	publicURL := fs.String("public-url", "", "scheme://host[:port] written into TileJSON (default: from the request)")
+	allowedHosts := fs.String("allowed-hosts", "", "comma-separated Host names (host or host:port) the server answers for; others get 421 (default: any)")
 	webDir := fs.String("web", "", "folder of the built map front end (default web/dist, made by `make web`)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the server to this file until it stops (load tests)")
 	sec := a.addSecurityFlags(fs)
@@ -51,31 +53,28 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	}
 	defer pool.Close()
 
-	var origins []string
-	for _, o := range strings.Split(*cors, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
+	acfg := auth.DefaultConfig()
+	acfg.SecureCookies = *sec.secureCookies || sec.tls != nil
+	if *sec.noRateLimit {
+		acfg.Unlimited()
 	}
-	ts, err := tiles.New(ctx, tiles.Config{
-		CacheBytes: int64(*cacheMB) << 20, DBTimeout: *dbTimeout, CORSOrigins: origins, PublicURL: *publicURL,
-	}, pool, a.log)
+	srv, err := httpapp.New(ctx, httpapp.Config{
+		Pool: pool, Log: a.log, Addr: *addr,
+		Tiles: tiles.Config{CacheBytes: int64(*cacheMB) << 20, DBTimeout: *dbTimeout, CORSOrigins: splitList(*cors), PublicURL: *publicURL},
+		APITimeout: *dbTimeout, Auth: acfg, AllowedHosts: splitList(*allowedHosts), WebDir: *webDir,
+	})
 	if err != nil {
 		return err
 	}
-	go ts.Run(ctx)
-
-	srv := server.New(server.Config{Addr: *addr}, a.log)
-	a.mountObserve(ctx, srv, pool, ts) // outermost: request ids, logs, metrics, health
-	if err := a.mountSecurity(ctx, srv, pool, sec); err != nil {
-		return err
-	}
-	srv.Mount(tiles.Prefix, ts)
-	if err := a.mountWeb(srv, pool, *webDir, *dbTimeout); err != nil {
-		return err
-	}
-	if err := a.mountWorkflow(srv, pool); err != nil {
-		return err
-	}
 	return a.listen(ctx, srv, *addr, sec)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -109,6 +109,20 @@ func Factors() []Factor {
 	}
 }
 
+// CountsPeople reports whether the factor's value counts people or cases
+// (residents, hotel guests, foreign workers, prior cases): those layers are
+// subject to small-count disclosure control. Proximity to a public feature
+// and official kabupaten statistics are not.
+func CountsPeople(f Factor) bool {
+	switch f.Layer {
+	case LayerResident, LayerHotel, LayerPriorTPPO, LayerPriorPMI:
+		return f.Influence == Density
+	case LayerWorksite:
+		return f.Weighted
+	}
+	return false
+}
+
 // For reports whether the factor is offered to the risk kind.
 func (f Factor) For(kind string) bool {
 	if len(f.Kinds) == 0 {

@@ -40,6 +40,11 @@ func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
 // role without personal-data rights (statistics offices suppress cells under 10).
 const MinPublishedCount = 10
 
+// DisclosureBaseRes is the H3 resolution of the base cells on which counts of
+// people and cases are suppressed (geo/disclosure): the tiles' count layers,
+// the risk engine's inputs and every coarser figure start from these cells.
+const DisclosureBaseRes = 7
+
 // Principal is the authenticated user behind a request.
 type Principal struct {
 	UserID    int64

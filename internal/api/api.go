@@ -24,7 +24,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/waspada-id/waspada/geo/risk"
 	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/store"
 )
 
@@ -56,7 +58,7 @@ type handler struct {
 //	GET /api/kabupaten/{code}          scorecard: both risks, ranks, change, 12-period trend
 //	GET /api/ranking                   kabupaten ranking (kind, period, sort, order, provinsi)
 //	GET /api/search?q=                 provinsi/kabupaten/kecamatan/desa by name or code
-func Register(r *mux.Router, d Deps) error {
+func Register(t *routes.Table, d Deps) error {
 	q, err := store.LoadNamed(queryFS, "queries.sql")
 	if err != nil {
 		return fmt.Errorf("api: %w", err)
@@ -69,7 +71,9 @@ func Register(r *mux.Router, d Deps) error {
 	}
 	h := &handler{pool: d.Pool, log: d.Log, q: q, timeout: d.Timeout, ranks: newRankCache(loadScores(d.Pool, q.Get("scores")))}
 	get := func(path string, f func(http.ResponseWriter, *http.Request, access.Principal) error) {
-		r.HandleFunc(path, h.wrap(f)).Methods(http.MethodGet)
+		// Every answer here is a published aggregate or public data, the
+		// same for every role that may see the region (access.SignedIn).
+		t.HandleFunc(path, access.SignedIn(), h.wrap(f), http.MethodGet)
 	}
 	get("/api/periods", h.periods)
 	get("/api/cells/{kind}/{h3}", h.cell)
@@ -175,6 +179,9 @@ type run struct {
 	Period     Date  `json:"period"`
 	Resolution int16 `json:"resolution"`
 	Finished   *time.Time
+	// Published: the run's people and case layers were suppressed on their
+	// base cells before the fit (every run since migration 009).
+	Published bool
 }
 
 // latest returns the latest complete run; a 404 explains how to make one.
@@ -182,7 +189,7 @@ func (h *handler) latest(ctx context.Context) (run, error) {
 	var r run
 	var fin *time.Time
 	var period time.Time
-	err := h.pool.QueryRow(ctx, h.q.Get("latest_run")).Scan(&r.ID, &period, &r.Resolution, &fin)
+	err := h.pool.QueryRow(ctx, h.q.Get("latest_run")).Scan(&r.ID, &period, &r.Resolution, &fin, &r.Published)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, &httpError{http.StatusNotFound, "no risk run yet: run `waspada risk compute`"}
 	}
@@ -278,9 +285,14 @@ func (h *handler) periods(w http.ResponseWriter, r *http.Request, _ access.Princ
 // ---------------------------------------------------------------- cell
 
 type factorJSON struct {
-	Name         string `json:"name"`
-	LabelID      string `json:"label_id"`
-	LabelEN      string `json:"label_en"`
+	Name    string `json:"name"`
+	LabelID string `json:"label_id"`
+	LabelEN string `json:"label_en"`
+	// Measure says what the value is: "count" (people or cases within the
+	// radius, from published base cells), "proximity" (1 = a source within
+	// the radius, 0 = none) or "indicator" (an official kabupaten statistic).
+	Measure      string `json:"measure"`
+	RadiusKm     *num   `json:"radius_km,omitempty"`
 	Value        *num   `json:"value"` // null when suppressed
 	Suppressed   bool   `json:"suppressed,omitempty"`
 	Contribution num    `json:"contribution"` // log relative risk this factor adds
@@ -312,14 +324,13 @@ type cellJSON struct {
 	Factors        []factorJSON `json:"factors"`
 }
 
-// suppressValue reports whether a raw factor value must be hidden from p: a
-// whole number from 1 to MinPublishedCount-1 may be a count of people near
-// the cell (residents, hotel guests, foreign workers).
-func suppressValue(p access.Principal, kab string, v float64) bool {
-	if p.CanSeePersonal(kab) {
-		return false
-	}
-	return v >= 1 && v < access.MinPublishedCount && v == math.Trunc(v)
+// withheld reports whether a factor's value and contribution must be kept
+// from p. Runs since migration 009 see people and cases only through
+// published base cells, so nothing they store needs hiding. An older run
+// fitted on unpublished counts: its count factors are kept from roles
+// without personal-data rights (its score still reflects them; recompute).
+func withheld(p access.Principal, kab string, rn run, f risk.Factor) bool {
+	return !rn.Published && risk.CountsPeople(f) && !p.CanSeePersonal(kab)
 }
 
 func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -384,6 +395,10 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 	}
 	defer rows.Close()
 	c.Factors = []factorJSON{}
+	byName := map[string]risk.Factor{}
+	for _, f := range risk.Factors() {
+		byName[f.Name] = f
+	}
 	for rows.Next() {
 		var ord int16
 		var f factorJSON
@@ -392,6 +407,17 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 			return err
 		}
 		f.Coefficient = num(coef)
+		def, known := byName[f.Name]
+		f.Measure = measure(def)
+		if known && def.RadiusKm > 0 {
+			rk := num(def.RadiusKm)
+			f.RadiusKm = &rk
+		}
+		if withheld(p, kab, rn, def) {
+			f.Suppressed, f.RR = true, 1
+			c.Factors = append(c.Factors, f)
+			continue
+		}
 		if int(ord) < len(contrib) {
 			f.Contribution = num(contrib[ord])
 			f.RR = num(math.Exp(float64(contrib[ord])))
@@ -399,12 +425,8 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 			f.RR = 1
 		}
 		if int(ord) < len(values) {
-			if v := float64(values[ord]); suppressValue(p, kab, v) {
-				f.Suppressed = true
-			} else {
-				n := num(v)
-				f.Value = &n
-			}
+			n := num(values[ord])
+			f.Value = &n
 		}
 		c.Factors = append(c.Factors, f)
 	}
@@ -412,6 +434,17 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 		return fmt.Errorf("factors: %w", err)
 	}
 	return writeJSON(w, c)
+}
+
+// measure names what a factor's value is, for the explanation card.
+func measure(f risk.Factor) string {
+	switch {
+	case f.Influence == risk.Area:
+		return "indicator"
+	case f.Influence == risk.Proximity:
+		return "proximity"
+	}
+	return "count"
 }
 
 // ---------------------------------------------------------------- kabupaten

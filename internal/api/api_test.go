@@ -18,6 +18,7 @@ import (
 
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/api/apitest"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/testdb"
 )
 
@@ -44,7 +45,7 @@ func newFixture(t *testing.T, withRun bool) *fixture {
 		}
 	}
 	r := mux.NewRouter()
-	if err := Register(r, Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
+	if err := Register(routes.New(r), Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
 	}
 	f.h = r

@@ -3,7 +3,8 @@
 -- (province "21" or kabupaten "21.71"), NULL meaning national.
 
 -- name: latest_run
-SELECT id, period, resolution, finished_at FROM risk_latest
+SELECT l.id, l.period, l.resolution, l.finished_at, r.inputs_published
+FROM risk_latest l JOIN risk_run r ON r.id = l.id
 
 -- name: runs
 -- Complete runs, newest first: the period selector's list.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/auth"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/store"
 	"github.com/waspada-id/waspada/internal/testdb"
 )
@@ -131,7 +132,7 @@ func TestSearchHandler(t *testing.T) {
 	pool := testdb.Empty(t)
 	l, _ := New(pool)
 	r := mux.NewRouter()
-	l.Register(r)
+	l.Register(routes.New(r))
 	var as access.Principal
 	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.ServeHTTP(w, req.WithContext(access.WithPrincipal(req.Context(), as)))
@@ -175,7 +176,7 @@ func TestAuditPage(t *testing.T) {
 	pool := testdb.Empty(t)
 	l, _ := New(pool)
 	r := mux.NewRouter()
-	l.Register(r)
+	l.Register(routes.New(r))
 	var as access.Principal
 	srv := httptest.NewServer(l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.ServeHTTP(w, req.WithContext(access.WithPrincipal(req.Context(), as)))

@@ -9,21 +9,20 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/routes"
 )
 
 // Register adds GET /api/admin/audit (JSON) and GET /admin/audit (a
 // server-rendered page, no scripts), the admin's search over the log.
-func (l *Log) Register(r *mux.Router) {
+func (l *Log) Register(t *routes.Table) {
 	page := template.Must(template.New("audit").Parse(pageHTML))
-	r.HandleFunc("/api/admin/audit", l.search).Methods(http.MethodGet)
-	r.HandleFunc("/admin/audit", func(w http.ResponseWriter, r *http.Request) { l.page(w, r, page) }).Methods(http.MethodGet)
-	r.HandleFunc("/admin/audit.css", func(w http.ResponseWriter, _ *http.Request) {
+	t.HandleFunc("/api/admin/audit", access.AdminOnly(), l.search, http.MethodGet)
+	t.HandleFunc("/admin/audit", access.AdminOnly(), func(w http.ResponseWriter, r *http.Request) { l.page(w, r, page) }, http.MethodGet)
+	t.HandleFunc("/admin/audit.css", access.AdminOnly(), func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(pageCSS)
-	}).Methods(http.MethodGet)
+	}, http.MethodGet)
 }
 
 //go:embed page.html

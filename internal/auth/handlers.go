@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
-
 	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/routes"
 )
 
 //go:embed login.html
@@ -40,17 +39,17 @@ func CSRFToken(ctx context.Context) string {
 }
 
 // Register adds /login (GET, POST), /login.css, /logout (POST) and /api/me (GET).
-func (s *Service) Register(r *mux.Router) {
+func (s *Service) Register(t *routes.Table) {
 	page := template.Must(template.New("login").Parse(loginHTML))
-	r.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) { s.loginPage(w, r, page, "", http.StatusOK) }).Methods(http.MethodGet)
-	r.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) { s.login(w, r, page) }).Methods(http.MethodPost)
-	r.HandleFunc("/login.css", func(w http.ResponseWriter, r *http.Request) {
+	t.HandleFunc("/login", access.PublicRoute(), func(w http.ResponseWriter, r *http.Request) { s.loginPage(w, r, page, "", http.StatusOK) }, http.MethodGet)
+	t.HandleFunc("/login", access.PublicRoute(), func(w http.ResponseWriter, r *http.Request) { s.login(w, r, page) }, http.MethodPost)
+	t.HandleFunc("/login.css", access.PublicRoute(), func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		_, _ = w.Write(loginCSS)
-	}).Methods(http.MethodGet)
-	r.HandleFunc("/logout", s.logout).Methods(http.MethodPost)
-	r.HandleFunc("/api/me", s.me).Methods(http.MethodGet)
+	}, http.MethodGet)
+	t.HandleFunc("/logout", access.SignedIn(), s.logout, http.MethodPost)
+	t.HandleFunc("/api/me", access.SignedIn(), s.me, http.MethodGet)
 }
 
 type loginView struct {
@@ -242,6 +241,7 @@ type Me struct {
 	CSRFToken      string      `json:"csrf_token,omitempty"`
 	CSRFHeader     string      `json:"csrf_header"`
 	MinPublishable int         `json:"min_published_count"`
+	Tools          []string    `json:"tools"` // the decision tools the role may use (access.ToolRoles)
 }
 
 func (s *Service) me(w http.ResponseWriter, r *http.Request) {
@@ -253,11 +253,21 @@ func (s *Service) me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, Me{UserID: p.UserID, Username: p.Username, Role: p.Role,
 		Provinces: nonNil(p.Provinces), Kabupaten: nonNil(p.Kabupaten),
 		National: p.National(), PersonalData: p.MayUsePersonalAnywhere(),
-		CSRFToken: CSRFToken(r.Context()), CSRFHeader: CSRFHeader, MinPublishable: access.MinPublishedCount})
+		CSRFToken: CSRFToken(r.Context()), CSRFHeader: CSRFHeader, MinPublishable: access.MinPublishedCount,
+		Tools: tools(p)})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// tools lists the tools the user may use, as strings for the front end.
+func tools(p access.Principal) []string {
+	out := []string{}
+	for _, t := range p.UsableTools() {
+		out = append(out, string(t))
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/testdb"
 )
 
@@ -48,7 +49,7 @@ func newEnv(t *testing.T, cfg Config) *env {
 		t.Fatal(err)
 	}
 	r := mux.NewRouter()
-	svc.Register(r)
+	svc.Register(routes.New(r))
 	probe := func(w http.ResponseWriter, r *http.Request) {
 		p, ok := access.FromContext(r.Context())
 		if !ok {

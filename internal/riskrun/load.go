@@ -17,8 +17,10 @@ import (
 	"github.com/uber/h3-go/v4"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/waspada-id/waspada/geo/disclosure"
 	"github.com/waspada-id/waspada/geo/hexgrid"
 	"github.com/waspada-id/waspada/geo/risk"
+	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/store"
 )
 
@@ -40,11 +42,17 @@ type span struct {
 	from, to month
 }
 
-// layers holds every layer the factors need, for all periods of a run,
-// aggregated to the analysis resolution.
+// layers holds every layer the factors need, for all periods of a run.
+// Layers that count people or cases (stays, foreign workers, prior cases) are
+// held on the disclosure base cells (access.DisclosureBaseRes) and reach the
+// model only as published counts (geo/disclosure: a base cell under
+// access.MinPublishedCount counts as empty), mapped to the analysis
+// resolution afterwards; the rest are at the analysis resolution. So every
+// score, factor value and contribution a run stores is a function of
+// published base cells and public layers, and may be shown to any role.
 type layers struct {
 	res        int
-	spans      map[string][]spanCount           // layer (resident|hotel) -> stays counted by span, sorted by cell
+	spans      map[string][]spanCount           // layer (resident|hotel) -> stays counted by span, sorted by base cell
 	static     map[string][]risk.Point          // worksite, ports
 	binaan     map[month]map[h3.Cell]float64    // established month -> cell -> count
 	indicators map[string]map[string][]indValue // name -> kabupaten -> values by period
@@ -91,7 +99,7 @@ func (l *layers) loadStays(ctx context.Context, pool *pgxpool.Pool, q store.Name
 	var g errgroup.Group
 	for i, b := range bounds {
 		g.Go(func() (err error) {
-			parts[i], err = readStays(ctx, pool, q, l.res, b[0], b[1])
+			parts[i], err = readStays(ctx, pool, q, access.DisclosureBaseRes, b[0], b[1])
 			return err
 		})
 	}
@@ -212,7 +220,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 			return fmt.Errorf("load worksites: %w", err)
 		}
 		if c, ok := parent(cell); ok {
-			l.static[risk.LayerWorksite] = append(l.static[risk.LayerWorksite], risk.Point{Cell: c, Count: 1, Weight: float64(workers)})
+			// A worksite is public (the tiles show every one); its number of
+			// foreign workers counts people and is published per site, as in
+			// the worksites tile: under the minimum it weighs nothing.
+			w, _ := disclosure.Publish(workers, access.MinPublishedCount)
+			l.static[risk.LayerWorksite] = append(l.static[risk.LayerWorksite], risk.Point{Cell: c, Count: 1, Weight: float64(w)})
 		}
 	}
 	rows.Close()
@@ -258,7 +270,7 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 			rows.Close()
 			return fmt.Errorf("load prior incidents: %w", err)
 		}
-		if c, ok := parent(cell); ok {
+		if c, ok := hexgrid.ParentAt(h3.Cell(cell), access.DisclosureBaseRes); ok {
 			layer := risk.LayerPriorTPPO
 			if kind == "pmi" {
 				layer = risk.LayerPriorPMI
@@ -273,6 +285,7 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 	for _, layer := range []string{risk.LayerPriorTPPO, risk.LayerPriorPMI} {
 		pts := l.static[layer]
 		sort.Slice(pts, func(i, j int) bool { return pts[i].Cell < pts[j].Cell })
+		l.static[layer] = publishedAt(mergeCells(pts), res)
 	}
 
 	rows, err = pool.Query(ctx, q.Get("desa_binaan"))
@@ -341,7 +354,7 @@ func (l *layers) inputs(m month) risk.Inputs {
 			}
 			pts = append(pts, risk.Point{Cell: s.cell, Count: s.n, Weight: s.n})
 		}
-		in.Points[layer] = pts
+		in.Points[layer] = publishedAt(pts, l.res)
 	}
 	for layer, pts := range l.static {
 		in.Points[layer] = pts
@@ -367,6 +380,52 @@ func (l *layers) inputs(m month) risk.Inputs {
 		in.Indicators[name] = vals
 	}
 	return in
+}
+
+// mergeCells sums points sorted by cell into one point a cell.
+func mergeCells(pts []risk.Point) []risk.Point {
+	out := pts[:0:0]
+	for _, p := range pts {
+		if k := len(out) - 1; k >= 0 && out[k].Cell == p.Cell {
+			out[k].Count += p.Count
+			out[k].Weight += p.Weight
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// publishedAt applies the disclosure rule to counts on base cells (sorted and
+// unique by cell) and moves the published ones to the analysis resolution:
+// summed into parents when it is coarser, at the centre child when it is
+// finer (the published figure says nothing about where inside its base cell
+// the people are, so neither may the model). The result is sorted by cell.
+func publishedAt(base []risk.Point, res int) []risk.Point {
+	out := make([]risk.Point, 0, len(base))
+	for _, p := range base {
+		n, ok := disclosure.Publish(int64(p.Count), access.MinPublishedCount)
+		if !ok {
+			continue
+		}
+		c := p.Cell
+		switch {
+		case res < access.DisclosureBaseRes:
+			c, _ = hexgrid.ParentAt(c, res)
+		case res > access.DisclosureBaseRes:
+			c = c.CenterChild(res)
+		}
+		q := risk.Point{Cell: c, Count: float64(n), Weight: float64(n)}
+		if k := len(out) - 1; k >= 0 && out[k].Cell == c {
+			out[k].Count += q.Count
+			out[k].Weight += q.Weight
+			continue
+		}
+		out = append(out, q)
+	}
+	// Parents and centre children keep the order of their base cells (the
+	// index bits above the resolution are the same), so out is sorted.
+	return out
 }
 
 func pointsOf(byCell map[h3.Cell]float64) []risk.Point {

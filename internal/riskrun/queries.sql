@@ -111,8 +111,8 @@ SELECT kind, occurred_on, h3_r9 FROM incident
 WHERE kind IN ('tppo', 'pmi') AND occurred_on BETWEEN $1::date AND $2::date
 
 -- name: run_insert
-INSERT INTO risk_run (status, train_until, period, resolution, params)
-VALUES ('running', $1, $2, $3, $4) RETURNING id
+INSERT INTO risk_run (status, train_until, period, resolution, params, inputs_published)
+VALUES ('running', $1, $2, $3, $4, true) RETURNING id
 
 -- name: run_complete
 UPDATE risk_run SET status = 'complete', finished_at = now(), model = $2 WHERE id = $1 AND status = 'running'

@@ -38,10 +38,6 @@ const (
 // parents of the stored resolution-9 cells.
 func aggregateResolutions() []int { return []int{5, 6, 7, 8, 9} }
 
-// disclosureLeafRes is the resolution at which counts are suppressed for roles
-// without personal-data rights (H3 res 7: about 5 km² a cell).
-const disclosureLeafRes = 7
-
 // snapshot is the data version tiles are rendered from; it changes when a risk
 // run completes or an import lands, and each change purges the cache.
 type snapshot struct {
@@ -246,7 +242,7 @@ func (r *renderer) renderCells(ctx context.Context, l *Layer, t tilemath.Tile, s
 	// never goes finer than the leaves.
 	leafRes, minLeaf := aggregateResolutions()[len(aggregateResolutions())-1], int32(1)
 	if !personal {
-		leafRes, minLeaf = disclosureLeafRes, access.MinPublishedCount
+		leafRes, minLeaf = access.DisclosureBaseRes, access.MinPublishedCount
 		res = min(res, leafRes)
 	}
 	b := t.Buffered3857(buffer, extent)

@@ -19,7 +19,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gorilla/mux"
+	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/routes"
 )
 
 // Handler serves index.html at "/" and the hashed bundles under /assets/.
@@ -74,15 +75,15 @@ func favicon() []byte {
 
 // Register adds GET /, /favicon.ico and /assets/ to r. Only these paths: the rest of the
 // router (API, login, tiles) keeps its own 404s.
-func (h *Handler) Register(r *mux.Router) {
-	r.Handle("/", h).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/index.html", h).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+func (h *Handler) Register(t *routes.Table) {
+	t.Handle("/", access.SignedIn(), h, http.MethodGet, http.MethodHead)
+	t.Handle("/index.html", access.SignedIn(), h, http.MethodGet, http.MethodHead)
+	t.HandleFunc("/favicon.ico", access.PublicRoute(), func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		_, _ = w.Write(h.favicon)
-	}).Methods(http.MethodGet, http.MethodHead)
-	r.PathPrefix("/assets/").Handler(h).Methods(http.MethodGet, http.MethodHead)
+	}, http.MethodGet, http.MethodHead)
+	t.HandlePrefix("/assets/", access.SignedIn(), h, http.MethodGet, http.MethodHead)
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/gorilla/mux"
+
+	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/routes"
 )
 
 func TestServe(t *testing.T) {
@@ -36,9 +39,11 @@ func TestServe(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := mux.NewRouter()
-		New(c.dir).Register(r)
+		New(c.dir).Register(routes.New(r))
 		rec := httptest.NewRecorder()
-		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		req := httptest.NewRequest(http.MethodGet, c.path, nil)
+		signedIn := access.WithPrincipal(req.Context(), access.Principal{Username: "u", Role: access.Partner, Provinces: []string{"51"}})
+		r.ServeHTTP(rec, req.WithContext(signedIn))
 		if rec.Code != c.code || !strings.Contains(rec.Body.String(), c.body) || !strings.Contains(rec.Header().Get("Cache-Control"), c.cache) {
 			t.Errorf("%s %s: %d %q cache %q", c.dir, c.path, rec.Code, rec.Body.String(), rec.Header().Get("Cache-Control"))
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/testdb"
 	"github.com/waspada-id/waspada/internal/workflow/workflowtest"
 )
@@ -79,7 +80,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("seed fixture: %v", err)
 	}
 	fx.router = mux.NewRouter()
-	if err := Register(fx.router, Deps{DB: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: fx.audits, Now: fxNow}); err != nil {
+	if err := Register(routes.New(fx.router), Deps{DB: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: fx.audits, Now: fxNow}); err != nil {
 		t.Fatal(err)
 	}
 	return fx

@@ -17,7 +17,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/uber/h3-go/v4"
 
 	"github.com/waspada-id/waspada/geo/mapimage"
 	"github.com/waspada-id/waspada/geo/teams"
@@ -27,13 +26,11 @@ import (
 
 // Target kinds.
 const (
-	kindOverstay        = "overstay"         // a resident whose permit has expired
-	kindExpiring        = "expiring"         // a resident whose permit expires soon
-	kindHotel           = "hotel"            // a hotel with foreign guests in house
-	kindWorksite        = "worksite"         // a worksite employing foreign workers
-	kindLanding         = "landing"          // an informal landing point
-	kindOverstayCluster = "overstay_cluster" // aggregate: >= 10 overstaying residents in one H3 cell
-	kindExpiringCluster = "expiring_cluster" // aggregate: >= 10 expiring permits in one H3 cell
+	kindOverstay = "overstay" // a resident whose permit has expired
+	kindExpiring = "expiring" // a resident whose permit expires soon
+	kindHotel    = "hotel"    // a hotel with foreign guests in house
+	kindWorksite = "worksite" // a worksite employing foreign workers
+	kindLanding  = "landing"  // an informal landing point
 )
 
 func targetKinds() []string {
@@ -47,7 +44,6 @@ const (
 	maxAreaKm2        = 100000 // a joint operation is not a national census
 	maxCodes          = 200    // kecamatan + kabupaten codes
 	defaultExpiryDays = 30
-	clusterRes        = 8 // H3 resolution of aggregate resident stops (~0.7 km²)
 	maxBodyBytes      = 2 << 20
 )
 
@@ -110,7 +106,6 @@ type OperationPlan struct {
 	Personal    bool             `json:"personal"` // single residents are included
 	Totals      map[string]int   `json:"totals"`   // stops per kind
 	People      map[string]int   `json:"people"`   // persons/guests/workers per kind
-	Suppressed  string           `json:"suppressed_note,omitempty"`
 	Teams       []Team           `json:"teams"`
 	Request     OperationRequest `json:"request"`
 	geom        orb.Geometry
@@ -267,6 +262,14 @@ func parsePolygon(raw json.RawMessage) (orb.Geometry, string, error) {
 // planOperation finds the targets, applies the personal-data rules and
 // splits the stops among the teams.
 func (h *handlers) planOperation(ctx context.Context, p access.Principal, req OperationRequest) (*OperationPlan, error) {
+	// The planner lists people, hotels and worksites one by one: it has no
+	// aggregate mode for roles without personal-data rights (the route's
+	// policy already refuses them; this keeps the function safe on its own).
+	// Any count it could give them would be computed over the caller's own
+	// polygon and filters on unpublished rows, an oracle for single people.
+	if !p.MayUsePersonalAnywhere() {
+		return nil, forbidden("the operation planner lists people and places one by one; it is for intel officers and administrators")
+	}
 	poly, polyJSON, err := parsePolygon(req.Polygon)
 	if err != nil {
 		return nil, err
@@ -375,13 +378,6 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 		if err != nil {
 			return nil, fmt.Errorf("residents: %w", err)
 		}
-		type cluster struct {
-			kind  string
-			cell  h3.Cell
-			kab   string
-			count int
-		}
-		clusters := map[[2]string]*cluster{}
 		for rows.Next() {
 			var id, nat, permit, kab string
 			var expiry time.Time
@@ -391,52 +387,28 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 				rows.Close()
 				return nil, err
 			}
+			if !p.CanSeePersonal(kab) {
+				continue // the SQL scope filter already excludes these; never list one
+			}
 			kind := kindExpiring
 			if expiry.Before(today) {
 				kind = kindOverstay
 			}
-			if p.CanSeePersonal(kab) {
-				t := Target{Kind: kind, ID: id, Kabupaten: kab, Lat: lat, Lon: lon, Count: 1, Personal: true,
-					Detail: map[string]any{"nationality": nat, "permit_type": permit, "permit_expiry": expiry.Format("2006-01-02")}}
-				t.Label = fmt.Sprintf("%s %s, izin s.d. %s", nat, permit, expiry.Format("02-01-2006"))
-				if name != nil {
-					t.Detail["full_name"] = *name
-					t.Label = *name + " — " + t.Label
-				}
-				if passport != nil {
-					t.Detail["passport_number"] = *passport
-				}
-				targets = append(targets, t)
-				continue
+			t := Target{Kind: kind, ID: id, Kabupaten: kab, Lat: lat, Lon: lon, Count: 1, Personal: true,
+				Detail: map[string]any{"nationality": nat, "permit_type": permit, "permit_expiry": expiry.Format("2006-01-02")}}
+			t.Label = fmt.Sprintf("%s %s, izin s.d. %s", nat, permit, expiry.Format("02-01-2006"))
+			if name != nil {
+				t.Detail["full_name"] = *name
+				t.Label = *name + " — " + t.Label
 			}
-			cell := h3.LatLngToCell(h3.NewLatLng(lat, lon), clusterRes)
-			key := [2]string{kind, cell.String()}
-			if clusters[key] == nil {
-				clusters[key] = &cluster{kind: kind, cell: cell, kab: kab}
+			if passport != nil {
+				t.Detail["passport_number"] = *passport
 			}
-			clusters[key].count++
+			targets = append(targets, t)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("residents: %w", err)
-		}
-		withheld := 0
-		for _, c := range clusters {
-			if c.count < access.MinPublishedCount {
-				withheld++
-				continue
-			}
-			ll := c.cell.LatLng()
-			kind, what := kindOverstayCluster, "overstay"
-			if c.kind == kindExpiring {
-				kind, what = kindExpiringCluster, fmt.Sprintf("izin habis ≤ %d hari", req.ExpiringDays)
-			}
-			targets = append(targets, Target{Kind: kind, ID: c.cell.String(), Kabupaten: c.kab, Lat: ll.Lat, Lon: ll.Lng,
-				Count: c.count, Label: fmt.Sprintf("Kelompok %d WNA %s (sel H3 %s)", c.count, what, c.cell.String())})
-		}
-		if len(clusters) > 0 {
-			plan.Suppressed = fmt.Sprintf("Data perorangan tidak ditampilkan untuk peran Anda: WNA dikelompokkan per sel H3 resolusi %d; "+
-				"kelompok berisi 1-%d orang tidak ditampilkan (%d sel).", clusterRes, access.MinPublishedCount-1, withheld)
 		}
 	}
 
@@ -446,7 +418,6 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 		if err != nil {
 			return nil, fmt.Errorf("hotels: %w", err)
 		}
-		withheld := 0
 		for rows.Next() {
 			var name, kab string
 			var lon, lat float64
@@ -455,28 +426,18 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 				rows.Close()
 				return nil, err
 			}
-			t := Target{Kind: kindHotel, ID: fmt.Sprintf("%s@%.4f,%.4f", name, lat, lon), Kabupaten: kab, Lat: lat, Lon: lon, Count: guests}
-			if p.CanSeePersonal(kab) {
-				// The guest count and its overstay breakdown describe a handful of people.
-				t.Personal = true
-				t.Detail = map[string]any{"guests": guests, "overstay_guests": over}
-				t.Label = fmt.Sprintf("%s — %d tamu WNA (%d overstay)", name, guests, over)
-			} else {
-				if guests < access.MinPublishedCount {
-					withheld++
-					continue
-				}
-				t.Detail = map[string]any{"guests": guests}
-				t.Label = fmt.Sprintf("%s — %d tamu WNA", name, guests)
+			if !p.CanSeePersonal(kab) {
+				continue
 			}
-			targets = append(targets, t)
+			// The guest count and its overstay breakdown describe a handful of people.
+			targets = append(targets, Target{Kind: kindHotel, ID: fmt.Sprintf("%s@%.4f,%.4f", name, lat, lon), Kabupaten: kab,
+				Lat: lat, Lon: lon, Count: guests, Personal: true,
+				Detail: map[string]any{"guests": guests, "overstay_guests": over},
+				Label:  fmt.Sprintf("%s — %d tamu WNA (%d overstay)", name, guests, over)})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("hotels: %w", err)
-		}
-		if withheld > 0 {
-			plan.Suppressed = strings.TrimSpace(plan.Suppressed + fmt.Sprintf(" %d hotel dengan kurang dari %d tamu WNA tidak ditampilkan.", withheld, access.MinPublishedCount))
 		}
 	}
 
@@ -486,7 +447,6 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 		if err != nil {
 			return nil, fmt.Errorf("worksites: %w", err)
 		}
-		withheld := 0
 		for rows.Next() {
 			var id, name, company, sector, kab string
 			var fw int
@@ -495,26 +455,20 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 				rows.Close()
 				return nil, err
 			}
-			// A site's foreign-worker count counts people: under 10 it is
-			// withheld from roles without personal-data rights, with the site
-			// (its presence in the list would say "1 or more").
-			if !p.CanSeePersonal(kab) && fw < access.MinPublishedCount {
-				withheld++
+			if !p.CanSeePersonal(kab) {
 				continue
 			}
 			label := fmt.Sprintf("%s — %d TKA (%s)", name, fw, sectorID(sector))
 			if company != "" {
 				label = fmt.Sprintf("%s, %s — %d TKA (%s)", name, company, fw, sectorID(sector))
 			}
+			// Exact small counts of foreign workers: personal for this listing.
 			targets = append(targets, Target{Kind: kindWorksite, ID: id, Label: label, Kabupaten: kab, Lat: lat, Lon: lon, Count: fw,
-				Detail: map[string]any{"company": company, "sector": sector, "foreign_workers": fw}})
+				Personal: fw < access.MinPublishedCount, Detail: map[string]any{"company": company, "sector": sector, "foreign_workers": fw}})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("worksites: %w", err)
-		}
-		if withheld > 0 {
-			plan.Suppressed = strings.TrimSpace(plan.Suppressed + fmt.Sprintf(" %d lokasi kerja dengan kurang dari %d TKA tidak ditampilkan.", withheld, access.MinPublishedCount))
 		}
 	}
 
@@ -652,10 +606,6 @@ func kindID(k string) string {
 		return "Lokasi kerja TKA"
 	case kindLanding:
 		return "Jalur tikus"
-	case kindOverstayCluster:
-		return "Kelompok WNA overstay"
-	case kindExpiringCluster:
-		return "Kelompok izin segera habis"
 	}
 	return k
 }

@@ -136,7 +136,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 
 	d.heading("Ringkasan sasaran")
 	var rows [][]string
-	order := []string{kindOverstay, kindExpiring, kindOverstayCluster, kindExpiringCluster, kindHotel, kindWorksite, kindLanding}
+	order := []string{kindOverstay, kindExpiring, kindHotel, kindWorksite, kindLanding}
 	totalStops := 0
 	for _, k := range order {
 		n, ok := plan.Totals[k]
@@ -146,7 +146,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		totalStops += n
 		people := "-"
 		switch k {
-		case kindOverstay, kindExpiring, kindOverstayCluster, kindExpiringCluster:
+		case kindOverstay, kindExpiring:
 			people = angka(int64(plan.People[k])) + " orang"
 		case kindHotel:
 			people = angka(int64(plan.People[k])) + " tamu WNA"
@@ -157,9 +157,6 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 	}
 	rows = append(rows, []string{"Jumlah titik", angka(int64(totalStops)), ""})
 	d.table([]column{{"Jenis sasaran", 90, "L"}, {"Titik", 30, "R"}, {"Orang / pekerja", 62, "R"}}, rows, nil)
-	if plan.Suppressed != "" {
-		d.note(plan.Suppressed)
-	}
 	f := plan.Request
 	filt := fmt.Sprintf("Sasaran: %s. Izin dianggap segera habis bila berakhir dalam %d hari.", strings.Join(kindsID(f.Targets), ", "), f.ExpiringDays)
 	if len(f.Nationalities) > 0 {

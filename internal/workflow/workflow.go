@@ -13,11 +13,11 @@
 //
 //	GET  /regions?parent=          provinces | kabupaten of a province | kecamatan of a kabupaten, in scope
 //	GET  /sites?region=&n=&radius_km=&kind=   site plan (JSON, uncovered high-risk cells as GeoJSON)
-//	GET  /sites.csv?...            the same as CSV (audited export)
+//	POST /sites.csv?...            the same as CSV (audited export)
 //	POST /operation                operation plan (JSON body: OperationRequest)
 //	POST /operation/export?format=csv|geojson|pdf   the same as a file (audited export)
 //	GET  /brief/periods            months with a complete risk run
-//	GET  /brief.pdf?province=&period=YYYY-MM  kanwil brief (audited export)
+//	POST /brief.pdf?province=&period=YYYY-MM  kanwil brief (audited export)
 //
 // Every handler asks the request's access.Principal: anonymous requests get
 // 401, regions outside the user's scope 403. Single residents (names,
@@ -36,11 +36,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/store"
 )
 
@@ -86,7 +86,7 @@ type handlers struct {
 }
 
 // Register mounts the routes under /api/workflow on r.
-func Register(r *mux.Router, d Deps) error {
+func Register(t *routes.Table, d Deps) error {
 	if d.DB == nil {
 		return errors.New("workflow: no database")
 	}
@@ -107,14 +107,18 @@ func Register(r *mux.Router, d Deps) error {
 	if h.timeout <= 0 {
 		h.timeout = 60 * time.Second
 	}
-	s := r.PathPrefix(Prefix).Subrouter()
-	s.HandleFunc("/regions", h.wrap(h.regions)).Methods(http.MethodGet)
-	s.HandleFunc("/sites", h.wrap(h.sites)).Methods(http.MethodGet)
-	s.HandleFunc("/sites.csv", h.wrap(h.sitesCSV)).Methods(http.MethodGet)
-	s.HandleFunc("/operation", h.wrap(h.operation)).Methods(http.MethodPost)
-	s.HandleFunc("/operation/export", h.wrap(h.operationExport)).Methods(http.MethodPost)
-	s.HandleFunc("/brief/periods", h.wrap(h.briefPeriods)).Methods(http.MethodGet)
-	s.HandleFunc("/brief.pdf", h.wrap(h.briefPDF)).Methods(http.MethodGet)
+	sites := access.ForTool(access.ToolSites, false)
+	op := access.ForTool(access.ToolOperation, true)
+	brief := access.ForTool(access.ToolBrief, false)
+	t.HandleFunc(Prefix+"/regions", access.SignedIn(), h.wrap(h.regions), http.MethodGet)
+	t.HandleFunc(Prefix+"/sites", sites, h.wrap(h.sites), http.MethodGet)
+	// Exports are POSTs: a cross-site link or image cannot make the victim's
+	// browser produce (and audit) a file; the CSRF check covers them.
+	t.HandleFunc(Prefix+"/sites.csv", sites, h.wrap(h.sitesCSV), http.MethodPost)
+	t.HandleFunc(Prefix+"/operation", op, h.wrap(h.operation), http.MethodPost)
+	t.HandleFunc(Prefix+"/operation/export", op, h.wrap(h.operationExport), http.MethodPost)
+	t.HandleFunc(Prefix+"/brief/periods", brief, h.wrap(h.briefPeriods), http.MethodGet)
+	t.HandleFunc(Prefix+"/brief.pdf", brief, h.wrap(h.briefPDF), http.MethodPost)
 	return nil
 }
 

@@ -31,17 +31,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waspada-id/waspada/internal/access"
-	"github.com/waspada-id/waspada/internal/api"
+	httpapp "github.com/waspada-id/waspada/internal/app"
 	"github.com/waspada-id/waspada/internal/api/apitest"
 	"github.com/waspada-id/waspada/internal/auth"
-	"github.com/waspada-id/waspada/internal/glyphs"
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/riskrun"
-	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/synth"
 	"github.com/waspada-id/waspada/internal/testdb"
 	"github.com/waspada-id/waspada/internal/tiles"
-	"github.com/waspada-id/waspada/internal/webui"
 )
 
 // Kabupaten the synthetic run covers: Kepulauan Riau (21), Bali (51) and
@@ -99,14 +96,9 @@ func TestMapInBrowser(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ts, err := tiles.New(sctx, tiles.Config{CacheBytes: 64 << 20, DBTimeout: 10 * time.Second}, pool, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ts.Run(sctx)
-	srv := server.New(server.Config{}, log)
-	// The real authentication: the browser signs in through /login as a national
-	// admin, and the server's Content-Security-Policy applies to the page.
+	// The real server (internal/app, as `waspada serve` builds it): the browser
+	// signs in through /login as a national admin, and the server's
+	// Content-Security-Policy applies to the page.
 	st, err := auth.NewStore(pool)
 	if err != nil {
 		t.Fatal(err)
@@ -116,22 +108,11 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	acfg := auth.DefaultConfig()
 	acfg.Unlimited() // one browser loads hundreds of tiles a minute
-	svc, err := auth.NewService(st, acfg, log)
+	srv, err := httpapp.New(sctx, httpapp.Config{Pool: pool, Log: log,
+		Tiles: tiles.Config{CacheBytes: 64 << 20, DBTimeout: 10 * time.Second}, Auth: acfg, WebDir: filepath.Join(web, "dist")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Use(svc.Middleware)
-	svc.Register(srv.Router())
-	srv.Mount(tiles.Prefix, ts)
-	if err := api.Register(srv.Router(), api.Deps{Pool: pool, Log: log}); err != nil {
-		t.Fatal(err)
-	}
-	gs, err := glyphs.New(glyphs.DefaultFonts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Mount(glyphs.Prefix, gs)
-	webui.New(filepath.Join(web, "dist")).Register(srv.Router())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

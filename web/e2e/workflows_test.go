@@ -3,10 +3,10 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,14 +15,11 @@ import (
 	"time"
 
 	"github.com/waspada-id/waspada/internal/access"
-	"github.com/waspada-id/waspada/internal/api"
+	httpapp "github.com/waspada-id/waspada/internal/app"
+	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/api/apitest"
-	"github.com/waspada-id/waspada/internal/glyphs"
-	"github.com/waspada-id/waspada/internal/server"
 	"github.com/waspada-id/waspada/internal/testdb"
 	"github.com/waspada-id/waspada/internal/tiles"
-	"github.com/waspada-id/waspada/internal/webui"
-	"github.com/waspada-id/waspada/internal/workflow"
 	"github.com/waspada-id/waspada/internal/workflow/workflowtest"
 )
 
@@ -30,8 +27,8 @@ import (
 // joint-operation planner with a polygon drawn by clicking the map, kanwil
 // brief) in Debian's chromium through workflows.mjs, against a server with the
 // reference data, a synthetic risk run over Bali and the synthetic
-// operational world of internal/workflow/workflowtest. The browser acts as an
-// intel officer for Bali (personal data in scope). Downloads (CSV, PDF) land
+// operational world of internal/workflow/workflowtest. The browser signs in
+// as the role each tool is for. Downloads (CSV, PDF) land
 // in out/e2e-workflows, and the PDFs are rendered to PNG there when pdftoppm
 // is installed, for people to look at.
 func TestWorkflowsInBrowser(t *testing.T) {
@@ -76,35 +73,39 @@ func TestWorkflowsInBrowser(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ts, err := tiles.New(sctx, tiles.Config{CacheBytes: 64 << 20, DBTimeout: 10 * time.Second}, pool, log)
+	// The real server (internal/app). Each tool is used by a role that may
+	// use it, signed in by an API token the browser sends on every request:
+	// a planner and a kanwil head for Bali, an intel officer for its
+	// kabupaten (personal data in scope), and a partner, who gets no tool.
+	st, err := auth.NewStore(pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	go ts.Run(sctx)
-	srv := server.New(server.Config{}, log)
-	// An intel officer for the whole of Bali: authentication is tested in internal/auth.
-	p := access.Principal{Username: "e2e-intel", Role: access.IntelOfficer, Provinces: []string{"51"}}
-	srv.Use(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
-		})
-	})
-	srv.Mount(tiles.Prefix, ts)
-	if err := api.Register(srv.Router(), api.Deps{Pool: pool, Log: log}); err != nil {
-		t.Fatal(err)
+	fast := auth.Params{Memory: 64, Time: 1, Threads: 1}
+	tokens := map[string]string{}
+	for role, u := range map[string]auth.User{
+		"planner": {Username: "e2e-planner", Role: access.Planner, Provinces: []string{"51"}},
+		"intel":   {Username: "e2e-intel", Role: access.IntelOfficer, Kabupaten: kabs},
+		"kanwil":  {Username: "e2e-kanwil", Role: access.KanwilHead, Provinces: []string{"51"}},
+		"partner": {Username: "e2e-partner", Role: access.Partner, Provinces: []string{"51"}},
+	} {
+		if _, err := st.AddUser(ctx, u, "e2e-password-1", fast); err != nil {
+			t.Fatal(err)
+		}
+		if tokens[role], err = st.CreateToken(ctx, u.Username, "e2e", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	gs, err := glyphs.New(glyphs.DefaultFonts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Mount(glyphs.Prefix, gs)
-	// The audit log itself is tested in internal/audit; here every record is counted.
-	audits := &countingAuditor{}
+	tokJSON, _ := json.Marshal(tokens)
+	acfg := auth.DefaultConfig()
+	acfg.Unlimited()
 	fixed := func() time.Time { return time.Date(2026, 11, 15, 3, 0, 0, 0, time.UTC) }
-	if err := workflow.Register(srv.Router(), workflow.Deps{DB: pool, Log: log, Audit: audits, Now: fixed}); err != nil {
+	app, err := httpapp.New(sctx, httpapp.Config{Pool: pool, Log: log, Auth: acfg, Now: fixed,
+		Tiles: tiles.Config{CacheBytes: 64 << 20, DBTimeout: 10 * time.Second}, WebDir: filepath.Join(web, "dist")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	webui.New(filepath.Join(web, "dist")).Register(srv.Router())
+	srv := app
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +123,7 @@ func TestWorkflowsInBrowser(t *testing.T) {
 	out := filepath.Join(web, "..", "out", "e2e-workflows")
 	cmdCtx, cmdCancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cmdCancel()
-	cmd := exec.CommandContext(cmdCtx, node, "e2e/workflows.mjs", "--url", url, "--out", out, "--chromium", chromium)
+	cmd := exec.CommandContext(cmdCtx, node, "e2e/workflows.mjs", "--url", url, "--out", out, "--chromium", chromium, "--tokens", string(tokJSON))
 	cmd.Dir = web
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
@@ -148,8 +149,12 @@ func TestWorkflowsInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test failed (%v): %s", err, summary)
 	}
-	if n := audits.n(); n < 3 {
-		t.Errorf("%d audit records for CSV + PDF exports with personal data", n)
+	var exports int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'export'`).Scan(&exports); err != nil {
+		t.Fatal(err)
+	}
+	if exports < 3 {
+		t.Errorf("%d audit records for the CSV, GeoJSON and PDF exports", exports)
 	}
 	if _, err := exec.LookPath("pdftoppm"); err == nil {
 		pdfs, _ := filepath.Glob(filepath.Join(out, "*.pdf"))

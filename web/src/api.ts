@@ -47,6 +47,8 @@ export interface Place {
 export interface Me {
   user_id: number; username: string; role: string; provinces: string[]; kabupaten: string[];
   national: boolean; personal_data: boolean; csrf_token: string; csrf_header: string;
+  /** The decision tools the role may use (server: access.ToolRoles). */
+  tools: string[];
 }
 
 /** ApiError carries the HTTP status and the server's message. */

@@ -26,8 +26,10 @@ export interface ToolContext {
 }
 
 export interface Tool {
-  /** Stable id, used in the URL hash (#tool=id). */
+  /** Stable id of the tool's panel. */
   id: string;
+  /** The server's name for the tool (access.Tool): offered only to roles that may use it. */
+  access: 'brief' | 'operation' | 'sites';
   title: Record<Lang, string>;
   /** Build the tool's UI inside el; return a clean-up function if needed. */
   mount(el: HTMLElement, ctx: ToolContext): void | (() => void);

@@ -18,7 +18,10 @@ export function toolContext(app: App): ToolContext {
   };
 }
 
-export function mountTools(app: App, root: HTMLElement, tools: Tool[] = workflows) {
+export function mountTools(app: App, root: HTMLElement, all: Tool[] = workflows) {
+  // Only the tools the server lets this role use (the server refuses the rest).
+  const allowed = new Set(app.me?.tools ?? []);
+  const tools = all.filter((t) => allowed.has(t.access));
   const render = () => {
     root.replaceChildren();
     if (tools.length === 0) {

@@ -46,7 +46,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
     try {
       const q = new URLSearchParams({ province: prov.value });
       if (period.value) q.set('period', period.value);
-      const name = await download('/api/workflow/brief.pdf?' + q.toString(), 'brief-kanwil.pdf');
+      const name = await download(ctx, '/api/workflow/brief.pdf?' + q.toString(), 'brief-kanwil.pdf');
       out.append(el('p', { class: 'wf-summary', 'data-testid': 'brief-done', text: t('done').replace('{f}', name) }));
     } catch (e) {
       out.append(el('p', { class: 'wf-error', text: errorText(ctx, e) }));
@@ -59,6 +59,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
 
 export const kanwilBrief: Tool = {
   id: 'kanwil-brief',
+  access: 'brief',
   title: { id: 'Brief kanwil (Rakor Timpora)', en: 'Kanwil brief (Rakor Timpora)' },
   mount,
 };

@@ -86,10 +86,12 @@ export async function saveResponse(res: Response, fallback: string): Promise<str
   return name;
 }
 
-export async function download(path: string, fallback: string): Promise<string> {
+/** Asks for an export (a POST with the CSRF token, so that no cross-site
+ * link can make the browser produce one) and saves it. */
+export async function download(ctx: ToolContext, path: string, fallback: string): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(path, { credentials: 'same-origin' });
+    res = await ctx.post(path, {});
   } catch {
     throw new RequestError(0, 'network');
   }

@@ -248,6 +248,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
 
 export const operationPlanner: Tool = {
   id: 'operation-planner',
+  access: 'operation',
   title: { id: 'Perencana operasi gabungan', en: 'Joint-operation planner' },
   mount,
 };

@@ -102,7 +102,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
   });
   csv.addEventListener('click', async () => {
     try {
-      const name = await download('/api/workflow/sites.csv?' + params(), 'usulan-desa-binaan.csv');
+      const name = await download(ctx, '/api/workflow/sites.csv?' + params(), 'usulan-desa-binaan.csv');
       ctx.status(name);
     } catch (e) {
       ctx.status(errorText(ctx, e), 'error');
@@ -161,6 +161,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
 
 export const sitePlanner: Tool = {
   id: 'site-planner',
+  access: 'sites',
   title: { id: 'Perencana desa binaan', en: 'Desa binaan site planner' },
   mount,
 };
