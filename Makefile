@@ -41,6 +41,7 @@ fuzz:            ## fuzz tile coordinates, CSV/GeoJSON import parsers, drawn pol
 	$(GO) test ./internal/auth -run '^$$' -fuzz '^FuzzSafeNext$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auth -run '^$$' -fuzz '^FuzzVerifyPassword$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/workflow -run '^$$' -fuzz '^FuzzParsePolygon$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/workflow -run '^$$' -fuzz '^FuzzDecodeOperationRequest$$' -fuzztime $(FUZZTIME)
 
 # ---- tile server benchmark (issue 5) ----
 .PHONY: bench-tiles

@@ -13,9 +13,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	go a.Observer.DB().Run(ctx, 2*time.Second)
 	a.Observer.Registry().MustRegister(tileCacheMetrics(ts)...)
 	a.Observer.Registry().MustRegister(riskRunMetrics(cfg.Pool)...)
-	srv.Use(a.Observer.Middleware)
+	srv.Use(a.Observer.Middleware, cleanQuery)
 	if len(cfg.AllowedHosts) > 0 {
 		srv.Use(allowHosts(cfg.AllowedHosts))
 	}
@@ -206,6 +209,41 @@ func allowHosts(hosts []string) server.Middleware {
 			http.Error(w, fmt.Sprintf("this server does not answer for host %q", r.Host), http.StatusMisdirectedRequest)
 		})
 	}
+}
+
+// cleanQuery refuses, for every route at once, a query string that is not
+// text: invalid UTF-8, NUL or other control characters in a name or value
+// (PostgreSQL cannot store NUL, and no parameter of ours needs either).
+func cleanQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			http.Error(w, "the query string is not valid: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		for k, vs := range q {
+			for _, v := range append(vs, k) {
+				if !plainText(v) {
+					http.Error(w, fmt.Sprintf("query parameter %q holds a control character or is not UTF-8 text", k), http.StatusBadRequest)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// plainText reports whether s is UTF-8 without control characters.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // tileCacheMetrics exports the tile cache's counters, read at scrape time.

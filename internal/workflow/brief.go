@@ -81,8 +81,7 @@ type briefData struct {
 	cover     [2]coverage
 	permits   []countRow
 	nations   []countRow
-	withheldP int
-	withheldN int
+	foreigners int64 // sum of the published base cells
 	binaan    []orb.Point // in and just around the province (coverage)
 	binaanIn  []orb.Point // in the province (drawn)
 	cells     [2]map[h3.Cell]float64
@@ -323,36 +322,45 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 		}
 	}
 
-	// Foreigners present in the period, suppressed at the kabupaten level:
-	// each (kabupaten, permit type) and (kabupaten, nationality) count under
-	// 10 is withheld, and province totals are sums of the published ones.
+	// Foreigners present in the period, on the base cells of the resident
+	// tiles (geo/disclosure): the total is the sum of the published cells
+	// (the same figure the map's cells add up to), and each breakdown the
+	// sum of its published (cell, permit type) or (cell, nationality) leaves.
+	// Nothing says how much was withheld: that counter would itself depend
+	// on the hidden cells.
 	end := run.period.AddDate(0, 1, -1)
-	rows, err = h.db.Query(ctx, h.q.Get("brief_foreigners"), rg.Code, run.period, end)
+	rows, err = h.db.Query(ctx, h.q.Get("brief_foreigners"), rg.Code, run.period, end, access.DisclosureBaseRes)
 	if err != nil {
 		return nil, fmt.Errorf("foreigners: %w", err)
 	}
-	perPermit := map[[2]string]int64{}
-	perNation := map[[2]string]int64{}
+	type leaf struct {
+		cell int64
+		key  string
+	}
+	perCell := map[int64]int64{}
+	perPermit := map[leaf]int64{}
+	perNation := map[leaf]int64{}
 	for rows.Next() {
-		var kab, permit, nat string
+		var cell int64
+		var permit, nat string
 		var n int64
-		if err := rows.Scan(&kab, &permit, &nat, &n); err != nil {
+		if err := rows.Scan(&cell, &permit, &nat, &n); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		perPermit[[2]string{kab, permit}] += n
-		perNation[[2]string{kab, nat}] += n
+		perCell[cell] += n
+		perPermit[leaf{cell, permit}] += n
+		perNation[leaf{cell, nat}] += n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	min := int64(access.MinPublishedCount)
-	second := func(k [2]string) string { return k[1] }
-	bd.permits = sortedCounts(disclosure.Rollup(perPermit, min, second))
-	bd.nations = sortedCounts(disclosure.Rollup(perNation, min, second))
-	bd.withheldP = len(perPermit) - len(disclosure.Leaves(perPermit, min))
-	bd.withheldN = len(perNation) - len(disclosure.Leaves(perNation, min))
+	key := func(l leaf) string { return l.key }
+	bd.foreigners = disclosure.Total(perCell, min)
+	bd.permits = sortedCounts(disclosure.Rollup(perPermit, min, key))
+	bd.nations = sortedCounts(disclosure.Rollup(perNation, min, key))
 
 	tol := (rg.Box.Max[0] - rg.Box.Min[0]) / 1400
 	if bd.outlines, err = h.outlines(ctx, rg.Kabs, tol); err != nil {
@@ -489,12 +497,9 @@ func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error)
 				c.binaan, persen(float64(c.covered)/float64(c.highCells)), label, desimal(DefaultRadiusKm, 0)))
 		}
 	}
-	var total int64
-	for _, c := range bd.permits {
-		total += c.count
-	}
-	if total > 0 {
-		pts = append(pts, fmt.Sprintf("Orang asing tercatat pada periode ini: sedikitnya %s orang (angka agregat; sel kecil disembunyikan).", angka(total)))
+	if bd.foreigners > 0 {
+		pts = append(pts, fmt.Sprintf("Orang asing tercatat pada periode ini: sedikitnya %s orang (jumlah sel peta yang dipublikasikan; sel di bawah %d orang tidak dihitung).",
+			angka(bd.foreigners), access.MinPublishedCount))
 	}
 	if len(pts) == 0 {
 		pts = append(pts, "Belum ada data risiko untuk provinsi ini pada periode ini.")
@@ -605,6 +610,10 @@ func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error)
 		for _, c := range bd.permits {
 			pr = append(pr, []string{c.key, angka(c.count)})
 		}
+		var total int64
+		for _, c := range bd.permits {
+			total += c.count
+		}
 		pr = append(pr, []string{"Jumlah (yang dipublikasikan)", angka(total)})
 		d.table([]column{{"Jenis izin", 120, "L"}, {"Orang", 62, "R"}}, pr, nil)
 	}
@@ -626,9 +635,9 @@ func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error)
 		}
 		d.table([]column{{"Kewarganegaraan (ISO 3166)", 120, "L"}, {"Orang", 62, "R"}}, nr, nil)
 	}
-	d.note(fmt.Sprintf("Perlindungan data pribadi: hitungan per kabupaten/kota di bawah %d orang tidak ditampilkan dan tidak ikut dijumlahkan "+
-		"(%d sel jenis izin, %d sel kewarganegaraan disembunyikan); angka provinsi adalah jumlah sel yang dipublikasikan, sehingga bisa lebih kecil dari jumlah sebenarnya.",
-		access.MinPublishedCount, bd.withheldP, bd.withheldN))
+	d.note(fmt.Sprintf("Perlindungan data pribadi: orang asing dihitung per sel peta (heksagon H3 resolusi %d, sekitar 5 km²); sel, atau bagian sel "+
+		"menurut jenis izin atau kewarganegaraan, dengan kurang dari %d orang tidak ditampilkan dan tidak ikut dijumlahkan. Angka provinsi adalah jumlah "+
+		"sel yang dipublikasikan, sehingga bisa lebih kecil dari jumlah sebenarnya.", access.DisclosureBaseRes, access.MinPublishedCount))
 	return d.bytes()
 }
 

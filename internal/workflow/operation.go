@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,6 +20,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/waspada-id/waspada/geo/mapimage"
+	"github.com/waspada-id/waspada/geo/polygon"
 	"github.com/waspada-id/waspada/geo/teams"
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
@@ -40,7 +42,7 @@ func targetKinds() []string {
 // Bounds of the operation planner's inputs.
 const (
 	maxTargets        = 2000   // stops in one operation
-	maxPolygonPoints  = 5000   // vertices of a drawn polygon
+	maxPolygonPoints  = 1000   // vertices of a drawn or uploaded polygon
 	maxAreaKm2        = 100000 // a joint operation is not a national census
 	maxCodes          = 200    // kecamatan + kabupaten codes
 	defaultExpiryDays = 30
@@ -151,8 +153,11 @@ func (req *OperationRequest) normalise() error {
 	if req.ExpiringDays < 1 || req.ExpiringDays > 365 {
 		return badRequest("expiring_days must be 1..365, got %d", req.ExpiringDays)
 	}
-	if req.MinForeignWorkers < 0 {
-		return badRequest("min_foreign_workers must be >= 0")
+	if req.MinForeignWorkers < 0 || req.MinForeignWorkers > 1_000_000 {
+		return badRequest("min_foreign_workers must be 0..1000000, got %d", req.MinForeignWorkers)
+	}
+	if !plainText(req.Title) {
+		return badRequest("title holds a control character")
 	}
 	if req.MinForeignWorkers == 0 {
 		req.MinForeignWorkers = 1
@@ -229,28 +234,19 @@ func parsePolygon(raw json.RawMessage) (orb.Geometry, string, error) {
 	default:
 		return nil, "", badRequest("polygon must be a Polygon or MultiPolygon, not a %s", g.GeoJSONType())
 	}
-	n := 0
 	for _, p := range polys {
-		if len(p) == 0 {
-			return nil, "", badRequest("polygon has no rings")
-		}
 		for _, ring := range p {
-			if len(ring) < 4 {
-				return nil, "", badRequest("a polygon ring needs at least 3 distinct points (4 with the closing one)")
-			}
-			if ring[0] != ring[len(ring)-1] {
-				return nil, "", badRequest("polygon rings must be closed (last point = first point)")
-			}
 			for _, pt := range ring {
-				n++
 				if !(pt[0] >= 90 && pt[0] <= 145 && pt[1] >= -15 && pt[1] <= 10) {
 					return nil, "", badRequest("polygon point (%v, %v) is not in Indonesia (lon, lat order)", pt[0], pt[1])
 				}
 			}
 		}
 	}
-	if n > maxPolygonPoints {
-		return nil, "", badRequest("polygon has %d points, at most %d", n, maxPolygonPoints)
+	// Refused here, before PostGIS sees it: repairing a large crossing
+	// outline can keep a backend busy for minutes.
+	if err := polygon.Check(polys, polygon.Limits{MaxVertices: maxPolygonPoints, MaxAreaKm2: maxAreaKm2}); err != nil {
+		return nil, "", badRequest("%v", err)
 	}
 	b, err := json.Marshal(geojson.NewGeometry(polys))
 	if err != nil {
@@ -655,4 +651,15 @@ func (h *handlers) operation(w http.ResponseWriter, r *http.Request, p access.Pr
 		return err
 	}
 	return writeJSON(w, plan)
+}
+
+// plainText reports whether s has no control characters (the JSON decoder
+// has already replaced invalid UTF-8).
+func plainText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -184,9 +184,11 @@ LEFT JOIN kecamatan kc ON kc.code = d.kecamatan_code
 ORDER BY c.score DESC, c.h3
 
 -- name: brief_foreigners
--- Foreigners present in the period ($2 first day, $3 last day) per kabupaten
--- (the base level of suppression) and permit type or nationality.
-SELECT r.kabupaten_code, r.permit_type, r.nationality, count(*)
+-- Foreigners present in the period ($2 first day, $3 last day) per base cell
+-- of suppression (the resolution-$4 parent of the stored resolution-9 cell,
+-- the leaf the resident tiles publish) and permit type or nationality.
+SELECT (r.h3_r9 & ~(15::bigint << 52)) | ($4::int::bigint << 52) | ((1::bigint << (3 * (15 - $4::int))) - 1) AS leaf,
+       r.permit_type, r.nationality, count(*)
 FROM resident r
 WHERE left(r.kabupaten_code, 2) = $1
   AND r.arrival_date <= $3::date AND r.reported_on <= $3::date

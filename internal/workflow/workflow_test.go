@@ -267,9 +267,9 @@ func testOperationPolygon(t *testing.T, fx *fixture) {
 	if plan.Area.AreaKm2 < 5 || plan.Area.AreaKm2 > 20 || !slices.Contains(plan.Area.Kabupaten, fxDenpasar) {
 		t.Errorf("area %+v", plan.Area)
 	}
-	// As a Feature, self-intersecting (bow tie): repaired, still accepted.
+	// As a Feature, self-intersecting (bow tie): refused before any SQL, saying why.
 	bow := `{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[115.20,-8.70],[115.24,-8.64],[115.24,-8.70],[115.20,-8.64],[115.20,-8.70]]]}}`
-	if rec := fx.do(t, admin(), "POST", "/api/workflow/operation", `{"polygon":`+bow+`}`); rec.Code != 200 {
+	if rec := fx.do(t, admin(), "POST", "/api/workflow/operation", `{"polygon":`+bow+`}`); rec.Code != 400 || !strings.Contains(rec.Body.String(), "crosses itself") {
 		t.Errorf("bow tie: %d %s", rec.Code, rec.Body)
 	}
 	// Drawn over Buleleng by an intel officer of Denpasar: refused.
