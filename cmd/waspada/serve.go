@@ -60,7 +60,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	}
 	srv, err := httpapp.New(ctx, httpapp.Config{
 		Pool: pool, Log: a.log, Addr: *addr,
-		Tiles: tiles.Config{CacheBytes: int64(*cacheMB) << 20, DBTimeout: *dbTimeout, CORSOrigins: splitList(*cors), PublicURL: *publicURL},
+		Tiles:      tiles.Config{CacheBytes: int64(*cacheMB) << 20, DBTimeout: *dbTimeout, CORSOrigins: splitList(*cors), PublicURL: *publicURL},
 		APITimeout: *dbTimeout, Auth: acfg, AllowedHosts: splitList(*allowedHosts), WebDir: *webDir,
 	})
 	if err != nil {

@@ -48,7 +48,7 @@ func (a *app) cmdUser(ctx context.Context, args []string) error {
 	kab := fs.String("kabupaten", "", "comma-separated kabupaten codes (21.71)")
 	pwFile := fs.String("password-file", "", "read the password from this file (first line)")
 	tokName := fs.String("name", "", "API token name")
-	expires := fs.String("expires", "", "API token lifetime, e.g. 90d or 720h (default: none)")
+	expires := fs.String("expires", "", "API token lifetime, e.g. 30d or 720h (default 90d; at most 3650d)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -9,13 +9,24 @@ import (
 // FuzzSafeNext: whatever the next= parameter, the post-login redirect stays on
 // this server (a path, never a scheme, host or protocol-relative URL).
 func FuzzSafeNext(f *testing.F) {
-	for _, s := range []string{"/", "/peta?x=1", "//evil.example", "/\\evil", "https://evil", "/%2F%2Fevil", "\t//evil", "/\r\nSet-Cookie: x", "/login?next=//x", ""} {
+	for _, s := range []string{"/", "/peta?x=1", "//evil.example", "/\\evil", "https://evil", "/%2F%2Fevil", "\t//evil", "/\r\nSet-Cookie: x", "/login?next=//x", "", "/\t/evil.example", "/\x00x", "/ok\x7f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, next string) {
 		got := safeNext(next)
 		if !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\r\n") {
 			t.Fatalf("safeNext(%q) = %q: not a local path", next, got)
+		}
+		// What a browser does before parsing: drop every tab and newline
+		// (WHATWG URL), then it must still be a path on this server.
+		stripped := strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, got)
+		if strings.HasPrefix(stripped, "//") || strings.ContainsAny(got, "\x00\x7f") {
+			t.Fatalf("safeNext(%q) = %q: a browser would read %q", next, got, stripped)
 		}
 		u, err := url.Parse(got)
 		if err == nil && (u.Host != "" || u.Scheme != "") {

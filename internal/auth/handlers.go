@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/routes"
@@ -75,8 +77,15 @@ func (s *Service) loginPage(w http.ResponseWriter, r *http.Request, page *templa
 // safeNext allows only local paths as the post-login target (no open redirect).
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "/login") {
+		strings.ContainsRune(next, '\\') || strings.HasPrefix(next, "/login") || !utf8.ValidString(next) {
 		return "/"
+	}
+	// Browsers drop tabs and newlines from a URL before they parse it, so
+	// "/\t/evil.example" would become the foreign "//evil.example".
+	for _, r := range next {
+		if unicode.IsControl(r) {
+			return "/"
+		}
 	}
 	return next
 }

@@ -75,9 +75,18 @@ SELECT count(*), max(at) FROM login_attempt
 WHERE username = $1 AND NOT success AND at > $2
   AND at > coalesce((SELECT max(at) FROM login_attempt WHERE username = $1 AND success AND at > $2), $2);
 
+-- name: attempt_failures_user_ip
+SELECT count(*), max(at) FROM login_attempt
+WHERE username = $1 AND ip = $3 AND NOT success AND at > $2
+  AND at > coalesce((SELECT max(at) FROM login_attempt WHERE username = $1 AND ip = $3 AND success AND at > $2), $2);
+
 -- name: attempt_failures_ip
 SELECT count(*), max(at) FROM login_attempt
 WHERE ip = $1 AND NOT success AND at > $2;
 
 -- name: attempt_purge
 DELETE FROM login_attempt WHERE at < now() - interval '1 day';
+
+-- name: auth_epoch
+-- Bumped by every change to an account's rights (migration 010).
+SELECT epoch FROM auth_epoch

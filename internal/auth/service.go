@@ -43,7 +43,8 @@ type Config struct {
 	// Lock-out: after UserFailures failures since the last success a user waits
 	// LockBase, doubling with each further failure up to LockMax; an address
 	// with IPFailures failures within IPWindow is refused for IPWindow.
-	UserFailures int
+	UserFailures      int // per (user, address)
+	UserFailuresAnyIP int // per user, over every address
 	LockBase     time.Duration
 	LockMax      time.Duration
 	IPFailures   int
@@ -79,7 +80,7 @@ func DefaultConfig() Config {
 		APIPerUser:   Rate{PerSecond: 20, Burst: 60},
 		APIPerIP:     Rate{PerSecond: 200, Burst: 400},
 		LoginPerIP:   Rate{PerSecond: 1, Burst: 10},
-		UserFailures: 5,
+		UserFailures: 5, UserFailuresAnyIP: 50,
 		LockBase:     30 * time.Second,
 		LockMax:      15 * time.Minute,
 		IPFailures:   30,
@@ -144,10 +145,24 @@ func (s *Service) Store() *Store { return s.store }
 func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	// Rights changed by another process (the CLI) drop the credential cache
+	// within a poll: a revoked token or disabled user is refused at once.
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
+	epoch := int64(-1)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-poll.C:
+			e, err := s.store.epoch(ctx)
+			if err != nil {
+				continue // the database is away: the cache's own TTL and grace apply
+			}
+			if epoch >= 0 && e != epoch {
+				s.cache.clear()
+			}
+			epoch = e
 		case <-t.C:
 			now := s.now().UnixNano()
 			for _, l := range []*Limiter{s.tileUser, s.tileIP, s.apiUser, s.apiIP, s.loginIP} {
@@ -234,6 +249,15 @@ func (c *authCache) dropUser(userID int64) {
 				delete(sh.m, k)
 			}
 		}
+		sh.mu.Unlock()
+	}
+}
+
+func (c *authCache) clear() {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		clear(sh.m)
 		sh.mu.Unlock()
 	}
 }

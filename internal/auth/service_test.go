@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -267,6 +268,10 @@ func TestLoginCSRFAndOpenRedirect(t *testing.T) {
 		"/\\evil.example":      "/",
 		"":                     "/",
 		"/login":               "/",
+		"/\t/evil.example":     "/", // browsers strip the tab: //evil.example
+		"/\n/evil.example":     "/",
+		"/peta\x00":            "/",
+		"/peta\xff":            "/",
 	} {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
@@ -286,11 +291,21 @@ func TestLockoutPerUserAndIP(t *testing.T) {
 			t.Fatalf("failure %d: %v", i, err)
 		}
 	}
-	// locked: even the right password is refused, from any address
-	if _, err := e.svc.Login(ctx, "kanwil", "rahasia-sekali-123", "10.0.0.2"); err != ErrLockedOut {
+	// locked from that address: even the right password is refused there
+	if _, err := e.svc.Login(ctx, "kanwil", "rahasia-sekali-123", "10.0.0.1"); err != ErrLockedOut {
 		t.Fatalf("right password while locked: %v, want ErrLockedOut", err)
 	}
-	// over HTTP the lock-out is a 429 with Retry-After
+	// a stranger's failures do not lock the user out of another address
+	if _, err := e.svc.Login(ctx, "kanwil", "rahasia-sekali-123", "10.0.0.2"); err != nil {
+		t.Fatalf("the user's own address was locked by failures elsewhere: %v", err)
+	}
+	for i := 0; i < 3; i++ {
+		_, _ = e.svc.Login(ctx, "kanwil", "wrong-password!", "10.0.0.1")
+	}
+	// over HTTP the lock-out is a 429 with Retry-After (httptest's client is 127.0.0.1)
+	for i := 0; i < 3; i++ {
+		_, _ = e.svc.Login(ctx, "kanwil", "wrong-password!", "127.0.0.1")
+	}
 	c := e.browser()
 	resp := e.login(c, "kanwil", "rahasia-sekali-123")
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
@@ -298,10 +313,21 @@ func TestLockoutPerUserAndIP(t *testing.T) {
 	}
 	// time passes (LockBase = 1 min): the user may try again
 	e.svc.now = func() time.Time { return time.Now().Add(61 * time.Second) }
-	if _, err := e.svc.Login(ctx, "kanwil", "rahasia-sekali-123", "10.0.0.2"); err != nil {
+	if _, err := e.svc.Login(ctx, "kanwil", "rahasia-sekali-123", "10.0.0.1"); err != nil {
 		t.Fatalf("after the lock expired: %v", err)
 	}
 	e.svc.now = time.Now
+	// guessing spread over many addresses still locks the user, at the higher cap
+	cfgAny := testConfig()
+	cfgAny.UserFailures, cfgAny.UserFailuresAnyIP, cfgAny.IPFailures = 3, 8, 100
+	e2 := newEnv(t, cfgAny)
+	e2.addUser("intel", access.IntelOfficer, nil, []string{"21.71"})
+	for i := 0; i < 8; i++ {
+		_, _ = e2.svc.Login(ctx, "intel", "wrong-password!", fmt.Sprintf("10.1.0.%d", i))
+	}
+	if _, err := e2.svc.Login(ctx, "intel", "rahasia-sekali-123", "10.1.1.1"); err != ErrLockedOut {
+		t.Fatalf("8 failures from 8 addresses (cap 8): %v, want ErrLockedOut", err)
+	}
 	if got := userBackoff(5, 3, time.Minute, 15*time.Minute); got != 4*time.Minute {
 		t.Errorf("back-off after 5 failures (threshold 3) = %v, want 4m (doubling)", got)
 	}
@@ -428,12 +454,32 @@ func TestAPITokens(t *testing.T) {
 	if _, err := e.svc.Store().CreateToken(ctx, "robot", "nightly-export", time.Time{}); err == nil {
 		t.Error("duplicate token name accepted")
 	}
-	if err := e.svc.Store().RevokeToken(ctx, "robot", "nightly-export"); err != nil {
+	// Revoked by another process (the CLI, its own store) while the server
+	// trusts its cache for much longer: the rights epoch drops the cache.
+	e.svc.cfg.CacheTTL = time.Hour
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go e.svc.Run(runCtx)
+	if code, _, _ := do(t, c, "GET", e.srv.URL+"/api/probe", bearer, ""); code != 200 {
+		t.Fatalf("token before revocation = %d", code)
+	}
+	time.Sleep(1500 * time.Millisecond) // Run has read the epoch once
+	cli, err := NewStore(e.pool)
+	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc.cache.drop("t:" + tok) // another process revoked it: the cache TTL would expire
-	if code, _, _ := do(t, c, "GET", e.srv.URL+"/api/probe", bearer, ""); code != 401 {
-		t.Fatalf("revoked token = %d, want 401", code)
+	if err := cli.RevokeToken(ctx, "robot", "nightly-export"); err != nil {
+		t.Fatal(err)
+	}
+	revoked := false
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if code, _, _ := do(t, c, "GET", e.srv.URL+"/api/probe", bearer, ""); code == 401 {
+			revoked = true
+			break
+		}
+	}
+	if !revoked {
+		t.Fatal("a revoked token still works after 5 s (cache TTL 1 h): the cache was not dropped")
 	}
 	exp, _ := e.svc.Store().CreateToken(ctx, "robot", "old", time.Now().Add(-time.Minute))
 	if code, _, _ := do(t, c, "GET", e.srv.URL+"/api/probe", map[string]string{"Authorization": "Bearer " + exp}, ""); code != 401 {

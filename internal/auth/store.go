@@ -235,19 +235,23 @@ func (s *Store) Purge(ctx context.Context, idle time.Duration) error {
 // TokenPrefix starts every API token, so leaked tokens are easy to grep for.
 const TokenPrefix = "wsp_"
 
-// CreateToken makes an API token for automation and returns it; only its hash
-// is stored, so it is shown once. expires zero means no expiry.
+// DefaultTokenLifetime is how long an API token lives when its creator does
+// not say: every token expires, so a forgotten one stops working by itself.
+const DefaultTokenLifetime = 90 * 24 * time.Hour
+
+// CreateToken makes an API token for the user, valid until expires (zero:
+// DefaultTokenLifetime from now), and returns it; only its hash is stored,
+// so it is shown once.
 func (s *Store) CreateToken(ctx context.Context, username, name string, expires time.Time) (string, error) {
 	if name == "" || len(name) > 64 {
 		return "", errors.New("token name: want 1-64 characters")
 	}
 	tok := TokenPrefix + randomToken(32)
-	var exp *time.Time
-	if !expires.IsZero() {
-		exp = &expires
+	if expires.IsZero() {
+		expires = time.Now().Add(DefaultTokenLifetime)
 	}
 	var id int64
-	err := s.db.QueryRow(ctx, s.q.Get("token_insert"), username, name, hashSecret(tok), exp).Scan(&id)
+	err := s.db.QueryRow(ctx, s.q.Get("token_insert"), username, name, hashSecret(tok), expires).Scan(&id)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return "", fmt.Errorf("token %q of %s: %w", name, username, ErrExists)
@@ -259,6 +263,13 @@ func (s *Store) CreateToken(ctx context.Context, username, name string, expires 
 }
 
 // RevokeToken revokes the named token of a user.
+// epoch is the rights counter of migration 010.
+func (s *Store) epoch(ctx context.Context) (int64, error) {
+	var e int64
+	err := s.db.QueryRow(ctx, s.q.Get("auth_epoch")).Scan(&e)
+	return e, err
+}
+
 func (s *Store) RevokeToken(ctx context.Context, username, name string) error {
 	var id int64
 	if err := s.db.QueryRow(ctx, s.q.Get("token_revoke"), username, name).Scan(&id); err != nil {
@@ -295,10 +306,16 @@ func (s *Store) recordAttempt(ctx context.Context, username, ip string, success 
 
 // failures returns the failed attempts since `since` (for a user: since their last
 // success) and the time of the newest.
-func (s *Store) failures(ctx context.Context, query, key string, since time.Time) (int, time.Time, error) {
+// failures counts failed logins for key since a time; more keys (an address)
+// follow as $3, ….
+func (s *Store) failures(ctx context.Context, query, key string, since time.Time, more ...string) (int, time.Time, error) {
 	var n int
 	var last *time.Time
-	if err := s.db.QueryRow(ctx, s.q.Get(query), key, since).Scan(&n, &last); err != nil {
+	args := []any{key, since}
+	for _, m := range more {
+		args = append(args, m)
+	}
+	if err := s.db.QueryRow(ctx, s.q.Get(query), args...).Scan(&n, &last); err != nil {
 		return 0, time.Time{}, fmt.Errorf("count login failures: %w", err)
 	}
 	if last == nil {

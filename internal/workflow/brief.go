@@ -74,19 +74,19 @@ type coverage struct {
 }
 
 type briefData struct {
-	rg        region
-	run       briefRun
-	ranking   []rankRow
-	hotspots  [2][]hotspot
-	cover     [2]coverage
-	permits   []countRow
-	nations   []countRow
-	foreigners int64 // sum of the published base cells
-	binaan    []orb.Point // in and just around the province (coverage)
-	binaanIn  []orb.Point // in the province (drawn)
-	cells     [2]map[h3.Cell]float64
-	mapRes    [2]int
-	outlines  []outline
+	rg         region
+	run        briefRun
+	ranking    []rankRow
+	hotspots   [2][]hotspot
+	cover      [2]coverage
+	permits    []countRow
+	nations    []countRow
+	foreigners int64       // sum of the published base cells
+	binaan     []orb.Point // in and just around the province (coverage)
+	binaanIn   []orb.Point // in the province (drawn)
+	cells      [2]map[h3.Cell]float64
+	mapRes     [2]int
+	outlines   []outline
 }
 
 type countRow struct {

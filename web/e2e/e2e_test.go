@@ -31,8 +31,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waspada-id/waspada/internal/access"
-	httpapp "github.com/waspada-id/waspada/internal/app"
 	"github.com/waspada-id/waspada/internal/api/apitest"
+	httpapp "github.com/waspada-id/waspada/internal/app"
 	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/riskrun"

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/api/apitest"
 	httpapp "github.com/waspada-id/waspada/internal/app"
 	"github.com/waspada-id/waspada/internal/auth"
-	"github.com/waspada-id/waspada/internal/api/apitest"
 	"github.com/waspada-id/waspada/internal/testdb"
 	"github.com/waspada-id/waspada/internal/tiles"
 	"github.com/waspada-id/waspada/internal/workflow/workflowtest"
