@@ -100,7 +100,7 @@ func testSites(t *testing.T, fx *fixture) {
 
 	// CSV export: audited, one row per pick.
 	before := len(fx.audits.list())
-	rec = fx.do(t, admin(), "GET", "/api/workflow/sites.csv?region=51&n=3", "")
+	rec = fx.do(t, admin(), "POST", "/api/workflow/sites.csv?region=51&n=3", "")
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", rec.Code, rec.Header())
 	}
@@ -140,9 +140,14 @@ func testSitesErrors(t *testing.T, fx *fixture) {
 		{admin(), "/api/workflow/sites?region=52", 404}, // no risk cells in NTB in the fixture
 		{planner("52"), "/api/workflow/sites?region=51", 403},
 		{intel("52.01"), "/api/workflow/sites.csv?region=51", 403},
+		{intel("51.71"), "/api/workflow/sites?region=51.71", 403}, // the site planner is not an intel officer's tool
 	}
 	for _, c := range cases {
-		rec := fx.do(t, c.p, "GET", c.url, "")
+		method := "GET"
+		if strings.Contains(c.url, ".csv") {
+			method = "POST"
+		}
+		rec := fx.do(t, c.p, method, c.url, "")
 		if rec.Code != c.code {
 			t.Errorf("%s: %d %s, want %d", c.url, rec.Code, rec.Body, c.code)
 			continue
@@ -204,7 +209,7 @@ func testOperationPersonal(t *testing.T, fx *fixture) {
 		t.Errorf("%d overstays with identity, want 15", named)
 	}
 	a := fx.audits.list()[before:]
-	if len(a) != 1 || a[0].Action != audit.Personal || a[0].Rows != 15+3+2 {
+	if len(a) != 1 || a[0].Action != audit.Personal || a[0].Rows != 15+3+2+1 {
 		t.Errorf("audit: %+v", a)
 	}
 	// Filters: only Chinese nationals, only overstays.
@@ -350,11 +355,11 @@ func testOperationErrors(t *testing.T, fx *fixture) {
 	if rec.Code != 503 || bytes.Contains(rec.Body.Bytes(), []byte("Nama Asing")) {
 		t.Errorf("audit down, personal: %d %s", rec.Code, rec.Body)
 	}
-	if rec := fx.do(t, admin(), "GET", "/api/workflow/sites.csv?region=51.71&n=1", ""); rec.Code != 503 {
+	if rec := fx.do(t, admin(), "POST", "/api/workflow/sites.csv?region=51.71&n=1", ""); rec.Code != 503 {
 		t.Errorf("audit down, csv: %d", rec.Code)
 	}
 	// Aggregates need no audit record and still work.
-	if rec := fx.do(t, planner(fxProv), "POST", "/api/workflow/operation", `{"kabupaten":["51.71"]}`); rec.Code != 200 {
+	if rec := fx.do(t, kanwil(fxProv), "GET", "/api/workflow/sites?region=51.71&n=1", ""); rec.Code != 200 {
 		t.Errorf("audit down, aggregate: %d", rec.Code)
 	}
 }
@@ -467,21 +472,18 @@ func testOperationExports(t *testing.T, fx *fixture) {
 	if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF-")) {
 		t.Errorf("empty area pdf: %d", rec.Code)
 	}
-	// A planner's briefing has no names.
-	rec = fx.do(t, planner(fxProv), "POST", "/api/workflow/operation/export?format=csv", body)
-	if rec.Code != 200 || bytes.Contains(rec.Body.Bytes(), []byte("Nama Asing")) || bytes.Contains(rec.Body.Bytes(), []byte("full_name")) {
-		t.Errorf("planner csv: %d %s", rec.Code, rec.Body)
+	// A planner gets no briefing at all (the planner has no aggregate mode).
+	for _, f := range []string{"csv", "pdf", "geojson"} {
+		rec = fx.do(t, planner(fxProv), "POST", "/api/workflow/operation/export?format="+f, body)
+		if rec.Code != 403 || bytes.Contains(rec.Body.Bytes(), []byte("Nama Asing")) {
+			t.Errorf("planner %s: %d %s", f, rec.Code, rec.Body)
+		}
 	}
-	rec = fx.do(t, planner(fxProv), "POST", "/api/workflow/operation/export?format=pdf", body)
-	if rec.Code != 200 {
-		t.Fatalf("planner pdf %d", rec.Code)
-	}
-	pdfPages(t, rec.Body.Bytes(), "operasi-planner")
 }
 
 func testBrief(t *testing.T, fx *fixture) {
 	before := len(fx.audits.list())
-	rec := fx.do(t, kanwil(fxProv), "GET", "/api/workflow/brief.pdf?province=51&period=2026-10", "")
+	rec := fx.do(t, kanwil(fxProv), "POST", "/api/workflow/brief.pdf?province=51&period=2026-10", "")
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/pdf" {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
@@ -509,7 +511,7 @@ func testBrief(t *testing.T, fx *fixture) {
 		t.Errorf("audit %+v", a)
 	}
 	// Default period = latest run.
-	if rec := fx.do(t, kanwil(fxProv), "GET", "/api/workflow/brief.pdf?province=51", ""); rec.Code != 200 {
+	if rec := fx.do(t, kanwil(fxProv), "POST", "/api/workflow/brief.pdf?province=51", ""); rec.Code != 200 {
 		t.Errorf("default period: %d", rec.Code)
 	}
 	rec = fx.do(t, kanwil(fxProv), "GET", "/api/workflow/brief/periods", "")
@@ -529,7 +531,7 @@ func testBrief(t *testing.T, fx *fixture) {
 		{kanwil(fxProv), "/api/workflow/brief.pdf?province=51&period=2025-01", 404},
 	}
 	for _, c := range cases {
-		if rec := fx.do(t, c.p, "GET", c.url, ""); rec.Code != c.code {
+		if rec := fx.do(t, c.p, "POST", c.url, ""); rec.Code != c.code {
 			t.Errorf("%s: %d %s, want %d", c.url, rec.Code, rec.Body, c.code)
 		}
 	}
@@ -574,7 +576,7 @@ func TestDefaultAuditorRefusesWithoutLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx.router = r
-	if rec := fx.do(t, admin(), "GET", "/api/workflow/sites.csv?region=51.71&n=1", ""); rec.Code != 503 {
+	if rec := fx.do(t, admin(), "POST", "/api/workflow/sites.csv?region=51.71&n=1", ""); rec.Code != 503 {
 		t.Errorf("csv without audit log: %d %s", rec.Code, rec.Body)
 	}
 	if rec := fx.do(t, intel(fxDenpasar), "POST", "/api/workflow/operation", `{"kabupaten":["51.71"]}`); rec.Code != 503 || bytes.Contains(rec.Body.Bytes(), []byte("Nama Asing")) {
