@@ -122,7 +122,12 @@ func TestWithheldCellsAreIndistinguishable(t *testing.T) {
 		if before[i] != after[i] {
 			diffs++
 			if diffs <= 8 {
-				t.Errorf("%s differs after withheld cells changed:\n before %.300s\n after  %.300s", rq, before[i], after[i])
+				at := 0
+				for at < len(before[i]) && at < len(after[i]) && before[i][at] == after[i][at] {
+					at++
+				}
+				from := max(0, at-150)
+				t.Errorf("%s differs after withheld cells changed (at byte %d):\n before …%.400s\n after  …%.400s", rq, at, before[i][from:], after[i][from:])
 			}
 		}
 	}
@@ -175,7 +180,7 @@ func chooseMutations(t *testing.T, ctx context.Context, pool *pgxpool.Pool, prov
 	}
 	rows.Close()
 	// residents in cells of 3 (one removed), and in other small cells
-	pick := func(cond func(n int) bool, skip []string) (id string, at point) {
+	pick := func(cond func(n int) bool, skip []string) (id string, at point, ok bool) {
 		var leaves []int64
 		for l, n := range small {
 			if cond(n) {
@@ -186,21 +191,29 @@ func chooseMutations(t *testing.T, ctx context.Context, pool *pgxpool.Pool, prov
 		for _, l := range leaves {
 			err := pool.QueryRow(ctx, `SELECT id, ST_X(geom), ST_Y(geom) FROM resident
 				WHERE left(kabupaten_code, 2) = $1 AND `+leafSQL+` = $2 AND NOT (id = ANY ($3)) ORDER BY id LIMIT 1`,
-				prov, l, skip).Scan(&id, &at.lon, &at.lat)
+				prov, l, append([]string{}, skip...)).Scan(&id, &at.lon, &at.lat)
 			if err == nil {
 				delete(small, l)
-				return id, at
+				return id, at, true
 			}
 		}
-		t.Fatalf("province %s: no resident in a withheld cell for the test", prov)
-		return "", point{}
+		return "", point{}, false
 	}
-	id, at := pick(func(n int) bool { return n == 3 }, nil)
-	out = append(out, mutation{"removed resident " + id + " from a cell of 3", at, `DELETE FROM resident WHERE id = $1`, []any{id}})
-	id2, at2 := pick(func(n int) bool { return n >= 1 }, []string{id})
+	must := func(id string, at point, ok bool) (string, point) {
+		if !ok {
+			t.Fatalf("province %s: no resident in a withheld cell for the test", prov)
+		}
+		return id, at
+	}
+	id, at, ok := pick(func(n int) bool { return n == 3 }, nil)
+	if !ok {
+		id, at = must(pick(func(n int) bool { return n >= 2 }, nil))
+	}
+	out = append(out, mutation{"removed resident " + id + " from a small cell", at, `DELETE FROM resident WHERE id = $1`, []any{id}})
+	id2, at2 := must(pick(func(n int) bool { return n >= 1 }, []string{id}))
 	out = append(out, mutation{"changed the nationality of " + id2, at2,
 		`UPDATE resident SET nationality = CASE WHEN nationality = 'AUS' THEN 'JPN' ELSE 'AUS' END WHERE id = $1`, []any{id2}})
-	id3, at3 := pick(func(n int) bool { return n >= 1 }, []string{id, id2})
+	id3, at3 := must(pick(func(n int) bool { return n >= 1 }, []string{id, id2}))
 	out = append(out, mutation{"moved the permit expiry of " + id3 + " by 400 days", at3,
 		`UPDATE resident SET permit_expiry = permit_expiry + 400 WHERE id = $1`, []any{id3}})
 
@@ -413,6 +426,10 @@ func mask(v any) any {
 			if k == "run_id" || k == "id" || strings.HasSuffix(k, "_at") || k == "elapsed_ms" {
 				x[k] = "masked"
 				continue
+			}
+			if runs, ok := c.([]any); ok && k == "runs" && len(runs) > 1 {
+				// the recompute adds a run to the period list: compare the newest
+				c = runs[:1]
 			}
 			x[k] = mask(c)
 		}

@@ -35,9 +35,12 @@ ORDER BY id DESC LIMIT 1
 SELECT DISTINCT period FROM risk_run WHERE status = 'complete' ORDER BY period DESC LIMIT 36
 
 -- name: risk_cells
--- Cells of one run, kind and resolution in a list of kabupaten.
+-- Cells of one run, kind and resolution in a list of kabupaten, in cell
+-- order: the site plan's sums and ties then do not depend on where the run's
+-- rows happen to lie on disk.
 SELECT h3, score FROM risk_cell
 WHERE run_id = $1 AND kind = $2 AND res = $3 AND kabupaten_code = ANY($4::text[])
+ORDER BY h3
 
 -- name: risk_cell_counts
 SELECT res, count(*) FROM risk_cell

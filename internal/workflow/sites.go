@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -284,7 +285,7 @@ func (h *handlers) planSites(ctx context.Context, p access.Principal, sp sitesPa
 			}
 			return 1
 		}
-		return 0
+		return cmp.Compare(cells[a], cells[b])
 	})
 	if len(unc) > maxUncovered {
 		unc, hr.Truncated = unc[:maxUncovered], true
