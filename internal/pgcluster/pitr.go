@@ -249,7 +249,7 @@ func (c *Cluster) RecoverTo(ctx context.Context, base, archive string, until tim
 	}
 	_ = os.Remove(filepath.Join(c.dataDir(), "backup_manifest"))
 	conf := fmt.Sprintf("\n# --- waspada point-in-time recovery ---\nrestore_command = %s\nrecovery_target_time = %s\nrecovery_target_inclusive = off\nrecovery_target_action = 'promote'\n",
-		quoteConf(fmt.Sprintf(`cp "%s/%%f" "%%p"`, archive)), quoteConf(until.UTC().Format("2006-01-02 15:04:05.999999Z07:00")))
+		quoteConf(fmt.Sprintf(`cp "%s/%%f" "%%p"`, archive)), quoteConf(until.UTC().Format("2006-01-02 15:04:05.999999-07:00")))
 	if err := appendFile(filepath.Join(c.dataDir(), "postgresql.auto.conf"), conf); err != nil {
 		return kept, err
 	}
@@ -261,7 +261,7 @@ func (c *Cluster) RecoverTo(ctx context.Context, base, archive string, until tim
 	}
 	c.Log.Info("recovering", "base", base, "archive", archive, "until", until.UTC().Format(time.RFC3339Nano))
 	if err := c.pgctl(ctx, "start", "-w", "-t", "600", "-l", c.logFile()); err != nil {
-		return kept, fmt.Errorf("recovery failed to start (see %s; the replaced data folder is %s): %w", c.logFile(), kept, err)
+		return kept, fmt.Errorf("recovery failed to start (the replaced data folder is %s): %w\n%s", kept, err, c.logTail(15))
 	}
 	if err := c.waitPromoted(ctx); err != nil {
 		return kept, err
@@ -299,7 +299,7 @@ func (c *Cluster) waitPromoted(ctx context.Context) error {
 			}
 		}
 		if !c.Running(ctx) {
-			return fmt.Errorf("the server stopped during recovery (see %s): is the target after the end of the archived WAL, or before the end of the base backup?", c.logFile())
+			return fmt.Errorf("the server stopped during recovery: is the target after the end of the archived WAL, or before the end of the base backup?\n%s", c.logTail(15))
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("recovery not finished after 30 minutes (see %s)", c.logFile())
@@ -310,6 +310,19 @@ func (c *Cluster) waitPromoted(ctx context.Context) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// logTail is the end of the server's log, to say why it stopped.
+func (c *Cluster) logTail(lines int) string {
+	b, err := os.ReadFile(c.logFile())
+	if err != nil {
+		return "(no server log: " + err.Error() + ")"
+	}
+	ls := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(ls) > lines {
+		ls = ls[len(ls)-lines:]
+	}
+	return c.logFile() + ":\n" + strings.Join(ls, "\n")
 }
 
 func appendFile(path, s string) error {
