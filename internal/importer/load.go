@@ -188,10 +188,12 @@ func (im *Importer) load(ctx context.Context, p *Parsed, rep *Report) error {
 		return fmt.Errorf("import log: %w", err)
 	}
 	// What the upsert is about to add and replace, so `waspada import undo` can take it back.
+	tr := time.Now()
 	counts, err := importlog.Record(ctx, tx, rep.ImportID, k.Name)
 	if err != nil {
 		return err
 	}
+	im.log.Debug("recorded for undo", "kind", k.Name, "added", counts.Added, "replaced", counts.Replaced, "elapsed", time.Since(tr).Round(time.Millisecond))
 	rep.Added, rep.Replaced = counts.Added, counts.Replaced
 	if err := tx.QueryRow(ctx, im.q.Get("upsert_"+k.Name)).Scan(&rep.Written); err != nil {
 		return fmt.Errorf("write %s: %w", k.Name, err)

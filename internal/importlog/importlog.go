@@ -92,10 +92,22 @@ func Record(ctx context.Context, tx pgx.Tx, importID int64, kind string) (Counts
 		return c, fmt.Errorf("import log: unknown kind %q", kind)
 	}
 	for i, t := range tables {
-		prior := "to_jsonb(t)"
-		if t.Geom {
-			prior = "to_jsonb(t) || jsonb_build_object('geom', t.geom::text)"
+		cols, err := columns(ctx, tx, t.Name)
+		if err != nil {
+			return c, err
 		}
+		// Built column by column: to_jsonb(t) would turn the geometry into
+		// GeoJSON (slow, and rounded) only to have it replaced by its exact
+		// hex EWKB text.
+		parts := make([]string, 0, 2*len(cols))
+		for _, col := range cols {
+			v := "t." + col
+			if t.Geom && col == "geom" {
+				v = "t.geom::text"
+			}
+			parts = append(parts, quoteLit(strings.Trim(col, `"`)), v)
+		}
+		prior := "jsonb_build_object(" + strings.Join(parts, ", ") + ")"
 		// Names and expressions come from Tables above, never from input.
 		q := fmt.Sprintf(`WITH ins AS (
 			INSERT INTO import_row (import_id, tbl, key, added, prior)
@@ -339,14 +351,9 @@ func restoreReplaced(ctx context.Context, tx pgx.Tx, id int64, t Table) (int, er
 	if want == 0 {
 		return 0, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT quote_ident(attname) FROM pg_attribute
-		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`, t.Name)
+	cols, err := columns(ctx, tx, t.Name)
 	if err != nil {
 		return 0, err
-	}
-	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, fmt.Errorf("columns of %s: %w", t.Name, err)
 	}
 	src := make([]string, len(cols))
 	for i, c := range cols {
@@ -363,6 +370,20 @@ func restoreReplaced(ctx context.Context, tx pgx.Tx, id int64, t Table) (int, er
 		return 0, fmt.Errorf("import #%d %w: %d of the %d rows it replaced in %s are gone (deleted outside imports)", id, ErrNotUndoable, want-int(tag.RowsAffected()), want, t.Name)
 	}
 	return want, nil
+}
+
+// columns lists a table's stored columns, quoted, in order.
+func columns(ctx context.Context, tx pgx.Tx, table string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT quote_ident(attname) FROM pg_attribute
+		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`, table)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	return cols, nil
 }
 
 func deref(s *string) string {
