@@ -24,4 +24,7 @@ CREATE TABLE import_row (
     PRIMARY KEY (import_id, tbl, key),
     CHECK (NOT added OR prior IS NULL)
 );
-CREATE INDEX import_row_key_ix ON import_row (tbl, key, import_id);
+-- No index on (tbl, key): every import writes one row here per row it
+-- writes, and a second index would cost each of them; the look-ups by key
+-- (undo's check for later imports, retention, subject reports) are rare and
+-- hash-join the table instead.
