@@ -9,7 +9,7 @@ import (
 	"github.com/waspada-id/waspada/internal/subject"
 )
 
-const subjectUsage = `usage: waspada subject report --passport P --as ADMIN_USERNAME [--format csv] [--out FILE]`
+const subjectUsage = `usage: waspada subject report --passport P --as ADMIN_USERNAME [--format csv|pdf] [--out FILE]`
 
 func (a *app) cmdSubject(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "report" {
@@ -18,7 +18,7 @@ func (a *app) cmdSubject(ctx context.Context, args []string) error {
 	fs := a.flags("subject report")
 	passport := fs.String("passport", "", "the person's passport number")
 	as := fs.String("as", "", "your admin account (subject reports are for admins only, and audited under this name)")
-	format := fs.String("format", "csv", "csv")
+	format := fs.String("format", "csv", "csv or pdf")
 	out := fs.String("out", "", "write to FILE (mode 0600) instead of standard output")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -26,8 +26,8 @@ func (a *app) cmdSubject(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 || *passport == "" || *as == "" {
 		return usagef("%s", subjectUsage)
 	}
-	if *format != "csv" {
-		return usagef("--format %q: only csv is supported", *format)
+	if *format != "csv" && *format != "pdf" {
+		return usagef("--format %q: want csv or pdf", *format)
 	}
 	pool, err := a.openDB(ctx, 2)
 	if err != nil {
@@ -39,7 +39,11 @@ func (a *app) cmdSubject(ctx context.Context, args []string) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := rep.WriteCSV(&b); err != nil {
+	write := rep.WriteCSV
+	if *format == "pdf" {
+		write = rep.WritePDF
+	}
+	if err := write(&b); err != nil {
 		return err
 	}
 	if *out == "" {

@@ -225,6 +225,14 @@ func (c *Cluster) RecoverTo(ctx context.Context, base, archive string, until tim
 	if err := c.VerifyBaseBackup(ctx, base); err != nil {
 		return "", err
 	}
+	// The roles, and so the superuser's password, come back with the base
+	// backup: the password file of the cluster it was taken from must be here.
+	if _, err := os.Stat(c.pwFile()); err != nil {
+		return "", fmt.Errorf("%s is missing: recover into the cluster folder the base backup was taken from, or copy its superuser.pw there first", c.pwFile())
+	}
+	if err := c.mkdirFor(c.runDir()); err != nil {
+		return "", err
+	}
 	if c.Running(ctx) {
 		if err := c.FlushArchive(ctx); err != nil {
 			return "", fmt.Errorf("archive the current WAL before recovery: %w", err)

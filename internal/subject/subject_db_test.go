@@ -1,12 +1,14 @@
 package subject_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -144,9 +146,50 @@ func TestSubjectReport(t *testing.T) {
 			t.Errorf("report lacks %s", k)
 		}
 	}
+	var pdf bytes.Buffer
+	if err := rep.WritePDF(&pdf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")) {
+		t.Fatal("not a PDF")
+	}
+	if text := pdfText(t, pdf.Bytes()); text != "" {
+		for _, w := range []string{"Jane Doe", "RES-1", "RES-2", "Hotel Pantai Indah", "intel.hit", "intel.bbox"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("PDF lacks %q", w)
+			}
+		}
+		if strings.Contains(text, "Li Wei") || strings.Contains(text, "intel.miss") {
+			t.Error("PDF shows another person's data or an unrelated access")
+		}
+	}
+
 	// Nobody by that passport: an empty report, no subject id created.
 	none, err := subject.Build(ctx, pool, "X0000000", "dpo", "csv")
 	if err != nil || len(none.Records) != 0 || none.SubjectID != "" {
 		t.Errorf("unknown passport: %+v %v", none, err)
 	}
+}
+
+// pdfText extracts the PDF's text with poppler's pdftotext ("" when it is
+// missing outside CI; CI has it).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) missing")
+		}
+		t.Log("pdftotext missing: PDF text not checked")
+		return ""
+	}
+	p := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(p, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-layout", p, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }
