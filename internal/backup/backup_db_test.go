@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,9 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/waspada-id/waspada/internal/access"
+	"github.com/waspada-id/waspada/internal/api"
 	"github.com/waspada-id/waspada/internal/backup"
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/pgcluster"
@@ -288,6 +293,23 @@ func TestPointInTimeRecovery(t *testing.T) {
 	}
 	if d := backup.Diff(before, fingerprint(t, dbURL)); len(d) > 0 {
 		t.Fatalf("after recovery to %s: %v", until.Format(time.RFC3339Nano), d)
+	}
+	// The map's API serves the recovered data.
+	served, err := store.Open(ctx, dbURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer served.Close()
+	r := mux.NewRouter()
+	if err := api.Register(r, api.Deps{Pool: served, Log: quiet(), Timeout: 30 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/api/search?q=Batam", nil).
+		WithContext(access.WithPrincipal(ctx, access.Principal{UserID: 1, Username: "dpo", Role: access.Admin}))
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "21.71") {
+		t.Errorf("GET /api/search?q=Batam on the recovered cluster: %d %.300s", rec.Code, rec.Body.String())
 	}
 	// The recovered cluster takes writes (it left recovery on a new timeline).
 	conn, err := pgx.Connect(ctx, dbURL)
