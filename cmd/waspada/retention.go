@@ -44,6 +44,16 @@ func (a *app) cmdRetention(ctx context.Context, args []string) error {
 	if actor.Name == "" {
 		actor.Name = importlog.Operator()
 	}
+	var day time.Time
+	if action == "apply" && *asOf != "" {
+		var err error
+		if day, err = time.Parse("2006-01-02", *asOf); err != nil {
+			return usagef("--as-of %q: want YYYY-MM-DD", *asOf)
+		}
+	}
+	if action == "policy" && (*hotel < 0 || *res < 0) {
+		return usagef("retention periods are positive numbers of months")
+	}
 	pool, err := a.openDB(ctx, 2)
 	if err != nil {
 		return err
@@ -74,12 +84,6 @@ func (a *app) cmdRetention(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "hotel stays keep names and passports for %d months after check-out; residences for %d months after the permit ended (set %s by %s)\n",
 			p.HotelStayMonths, p.ResidentMonths, p.UpdatedAt.UTC().Format("2006-01-02 15:04"), p.UpdatedBy)
 		return nil
-	}
-	var day time.Time
-	if *asOf != "" {
-		if day, err = time.Parse("2006-01-02", *asOf); err != nil {
-			return usagef("--as-of %q: want YYYY-MM-DD", *asOf)
-		}
 	}
 	rep, err := retention.Apply(ctx, pool, day, *dry, actor)
 	if err != nil {
