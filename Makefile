@@ -62,3 +62,8 @@ web:             ## build the map front end into web/dist (npm ci only when the 
 
 test-web: deps build web ## map API + browser end-to-end test (headless Debian chromium) on a throw-away cluster
 	WASPADA_E2E=require .ci/with-test-cluster $(GO) test -count=1 -timeout 15m ./internal/api/... ./internal/glyphs ./internal/webui ./web/e2e
+
+# ---- data lifecycle (issue 22) ----
+.PHONY: restore-test
+restore-test: deps build ## back up, make a mistake (bad import, dropped table), restore and point-in-time recover; every table compared
+	.ci/with-test-cluster $(GO) test -count=1 -v -run 'TestBackupRestore|TestPointInTimeRecovery' ./internal/backup/

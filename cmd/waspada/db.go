@@ -8,8 +8,21 @@ import (
 )
 
 func (a *app) cmdDB(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usagef("%s", dbUsage)
+	}
+	switch args[0] {
+	case "backup":
+		return a.dbBackup(ctx, args[1:])
+	case "restore":
+		return a.dbRestore(ctx, args[1:])
+	case "archive":
+		return a.dbArchive(ctx, args[1:])
+	case "basebackup":
+		return a.dbBaseBackup(ctx, args[1:])
+	}
 	if len(args) != 1 {
-		return usagef("usage: waspada db start|stop|status|url")
+		return usagef("%s", dbUsage)
 	}
 	c, err := store.ClusterFromEnv(a.log)
 	if err != nil {
@@ -34,7 +47,7 @@ func (a *app) cmdDB(ctx context.Context, args []string) error {
 	case "status":
 		return a.dbStatus(ctx, c.Running(ctx), c.Dir, c.Port)
 	default:
-		return usagef("unknown db action %q (want start, stop, status or url)", args[0])
+		return usagef("unknown db action %q\n%s", args[0], dbUsage)
 	}
 }
 

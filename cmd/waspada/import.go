@@ -11,7 +11,13 @@ import (
 
 func (a *app) cmdImport(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("usage: waspada import reference [--data DIR] | waspada import %s FILE [--dry-run]", strings.Join(importer.KindNames(), "|"))
+		return usagef("usage: waspada import reference [--data DIR] | waspada import %s FILE [--dry-run] [--by NAME] | waspada import list | waspada import undo ID [--by NAME]", strings.Join(importer.KindNames(), "|"))
+	}
+	switch args[0] {
+	case "list":
+		return a.importList(ctx, args[1:])
+	case "undo":
+		return a.importUndo(ctx, args[1:])
 	}
 	if args[0] == "reference" {
 		fs := a.flags("import reference")
@@ -37,6 +43,7 @@ func (a *app) cmdImport(ctx context.Context, args []string) error {
 	}
 	fs := a.flags("import " + kind)
 	dry := fs.Bool("dry-run", false, "validate only, write nothing")
+	by := fs.String("by", "", "who runs the import, for `waspada import list` (default: the OS account)")
 	// Accept the file before or after the flags.
 	var file string
 	rest := args[1:]
@@ -56,6 +63,7 @@ func (a *app) cmdImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer done()
+	im.SetRunBy(*by)
 	rep, err := im.File(ctx, kind, file, *dry)
 	if err != nil {
 		return err

@@ -35,13 +35,16 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"db":       {"start|stop|status|url the local PostGIS cluster", (*app).cmdDB},
+		"db":       {"start|stop|status|url|backup|restore|archive|basebackup the database", (*app).cmdDB},
 		"migrate":  {"apply the embedded schema migrations", (*app).cmdMigrate},
 		"import":   {"import reference data or an operational file", (*app).cmdImport},
 		"generate": {"write realistic synthetic operational data", (*app).cmdGenerate},
 		"risk":     {"compute|export|evaluate the H3 risk surfaces", (*app).cmdRisk},
 		"serve":    {"serve the map, vector tiles and API", (*app).cmdServe},
 		"user":     {"add|list|disable|passwd user accounts", (*app).cmdUser},
+		// Data lifecycle (docs/DATA-LIFECYCLE.md).
+		"retention": {"policy|apply: personal data past the retention policy", (*app).cmdRetention},
+		"subject":   {"report: everything held about one person (admin)", (*app).cmdSubject},
 	}
 }
 

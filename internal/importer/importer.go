@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/waspada-id/waspada/geo/locate"
+	"github.com/waspada-id/waspada/internal/importlog"
 	"github.com/waspada-id/waspada/internal/store"
 )
 
@@ -38,6 +39,20 @@ type Importer struct {
 	kabOnce   sync.Once
 	kabupaten *locate.Index
 	kabErr    error
+
+	// by names who runs the imports in import_log (default: the OS account).
+	by string
+}
+
+// SetRunBy names who runs the imports (recorded in import_log and shown by
+// `waspada import list`); empty means the operating-system account.
+func (im *Importer) SetRunBy(name string) { im.by = name }
+
+func (im *Importer) runBy() string {
+	if im.by != "" {
+		return im.by
+	}
+	return importlog.Operator()
 }
 
 // maxOffshoreKm is how far outside every kabupaten a point may lie (a jetty, a

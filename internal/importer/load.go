@@ -17,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
+
+	"github.com/waspada-id/waspada/internal/importlog"
 )
 
 // Report is the outcome of an operational import.
@@ -29,6 +31,11 @@ type Report struct {
 	Errors    []RowError
 	LineLabel string
 	Duration  time.Duration
+	// ImportID is the import_log id of a written import (for `waspada import undo`).
+	ImportID int64
+	// Added and Replaced count the kind's main table rows the import created
+	// and those it overwrote.
+	Added, Replaced int
 }
 
 // OK reports whether the file was accepted.
@@ -55,7 +62,11 @@ func (r *Report) Print(w io.Writer) {
 	if r.DryRun {
 		verb = "validated (dry run, nothing written)"
 	}
-	fmt.Fprintf(w, "%s: %d %s rows %s in %s\n", r.Source, r.RowsIn, r.Kind, verb, r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "%s: %d %s rows %s in %s", r.Source, r.RowsIn, r.Kind, verb, r.Duration.Round(time.Millisecond))
+	if r.ImportID != 0 {
+		fmt.Fprintf(w, " (import #%d: %d added, %d replaced)", r.ImportID, r.Added, r.Replaced)
+	}
+	fmt.Fprintln(w)
 }
 
 // File imports an operational file (CSV or GeoJSON by extension; .gz not supported)
@@ -169,11 +180,25 @@ func (im *Importer) load(ctx context.Context, p *Parsed, rep *Report) error {
 	}
 	t = time.Now()
 	defer func() { im.log.Debug("written", "kind", k.Name, "elapsed", time.Since(t).Round(time.Millisecond)) }()
+	if err := importlog.Lock(ctx, tx); err != nil {
+		return err
+	}
+	report, _ := json.Marshal(map[string]any{"rows": rep.RowsIn})
+	if err := tx.QueryRow(ctx, im.q.Get("log_import"), k.Name, rep.Source, rep.RowsIn, report, im.runBy()).Scan(&rep.ImportID); err != nil {
+		return fmt.Errorf("import log: %w", err)
+	}
+	// What the upsert is about to add and replace, so `waspada import undo` can take it back.
+	tr := time.Now()
+	counts, err := importlog.Record(ctx, tx, rep.ImportID, k.Name)
+	if err != nil {
+		return err
+	}
+	im.log.Debug("recorded for undo", "kind", k.Name, "added", counts.Added, "replaced", counts.Replaced, "elapsed", time.Since(tr).Round(time.Millisecond))
+	rep.Added, rep.Replaced = counts.Added, counts.Replaced
 	if err := tx.QueryRow(ctx, im.q.Get("upsert_"+k.Name)).Scan(&rep.Written); err != nil {
 		return fmt.Errorf("write %s: %w", k.Name, err)
 	}
-	report, _ := json.Marshal(map[string]any{"rows": rep.RowsIn})
-	if _, err := tx.Exec(ctx, im.q.Get("log_import"), k.Name, rep.Source, rep.RowsIn, rep.Written, report); err != nil {
+	if _, err := tx.Exec(ctx, im.q.Get("log_import_done"), rep.ImportID, rep.Written, rep.Added, rep.Replaced); err != nil {
 		return fmt.Errorf("import log: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -107,4 +107,9 @@ WITH i AS (
 ) SELECT count(*) FROM i;
 
 -- name: log_import
-INSERT INTO import_log (kind, source, rows_in, rows_written, report) VALUES ($1, $2, $3, $4, $5);
+-- Written before the rows, so that internal/importlog can record them under its id.
+INSERT INTO import_log (kind, source, rows_in, rows_written, report, run_by, undoable) VALUES ($1, $2, $3, 0, $4, $5, true)
+RETURNING id;
+
+-- name: log_import_done
+UPDATE import_log SET rows_written = $2, rows_added = $3, rows_replaced = $4 WHERE id = $1;

@@ -94,7 +94,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if err := m.LoadMigrations(migrations.FS); err != nil {
+	seq, err := sequential(migrations.FS)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := m.LoadMigrations(seq); err != nil {
 		return fmt.Errorf("migrate: load migrations: %w", err)
 	}
 	m.OnStart = func(seq int32, name, direction, _ string) {
