@@ -28,7 +28,7 @@ import (
 	httpapp "github.com/waspada-id/waspada/internal/app"
 	"github.com/waspada-id/waspada/internal/auth"
 	"github.com/waspada-id/waspada/internal/riskrun"
-	"github.com/waspada-id/waspada/internal/testdb"
+	"github.com/waspada-id/waspada/internal/testdb/scenario"
 	"github.com/waspada-id/waspada/internal/tiles"
 )
 
@@ -66,7 +66,7 @@ func (r request) String() string { return r.role.user.Username + " " + r.method 
 // answers that roles without personal-data rights get are the same whether
 // the withheld base cells hold one value or another within 0..9.
 func TestWithheldCellsAreIndistinguishable(t *testing.T) {
-	pool := testdb.Scenario(t, "demo", 42)
+	pool := scenario.DB(t, "demo", 42)
 	ctx := context.Background()
 	eng, err := riskrun.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -1,9 +1,10 @@
-package audit
+package audit_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/waspada-id/waspada/internal/audit"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -24,47 +25,47 @@ var intel = access.Principal{UserID: 7, Username: "intel1", Role: access.IntelOf
 
 func TestRecordAndSearch(t *testing.T) {
 	pool := testdb.Empty(t)
-	l, err := New(pool)
+	l, err := audit.New(pool)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := Record(ctx, Entry{Action: Personal}); err != ErrNoLog {
+	if err := audit.Record(ctx, audit.Entry{Action: audit.Personal}); err != audit.ErrNoLog {
 		t.Fatalf("Record without a log = %v, want ErrNoLog", err)
 	}
-	lctx := WithLog(ctx, l)
-	if err := Record(lctx, Entry{Action: Personal}); err != ErrAnonymous {
+	lctx := audit.WithLog(ctx, l)
+	if err := audit.Record(lctx, audit.Entry{Action: audit.Personal}); err != audit.ErrAnonymous {
 		t.Fatalf("Record without a principal = %v, want ErrAnonymous", err)
 	}
 	pctx := access.WithPrincipal(lctx, intel)
-	if err := Record(pctx, Entry{Action: "peek"}); err == nil {
+	if err := audit.Record(pctx, audit.Entry{Action: "peek"}); err == nil {
 		t.Fatal("unknown action accepted")
 	}
-	for i, e := range []Entry{
-		{Action: Personal, Route: "/tiles/{layer}/{z}/{x}/{y}.mvt", Layer: "residents", Tile: "14/13000/8000", Rows: 12},
-		{Action: Export, Route: "/api/operations/export", Area: "21.71", Rows: 240},
-		{Action: Personal, Route: "/api/residents", Area: "21.71", Rows: 3, Detail: map[string]any{"q": "overstay"}},
+	for i, e := range []audit.Entry{
+		{Action: audit.Personal, Route: "/tiles/{layer}/{z}/{x}/{y}.mvt", Layer: "residents", Tile: "14/13000/8000", Rows: 12},
+		{Action: audit.Export, Route: "/api/operations/export", Area: "21.71", Rows: 240},
+		{Action: audit.Personal, Route: "/api/residents", Area: "21.71", Rows: 3, Detail: map[string]any{"q": "overstay"}},
 	} {
-		if err := Record(pctx, e); err != nil {
+		if err := audit.Record(pctx, e); err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
 	}
-	all, err := l.Search(ctx, Filter{})
+	all, err := l.Search(ctx, audit.Filter{})
 	if err != nil || len(all) != 3 {
 		t.Fatalf("search all: %d rows, %v", len(all), err)
 	}
 	if all[0].Route != "/api/residents" || all[0].Username != "intel1" || all[0].Scope != "21.71" || all[0].Detail["q"] != "overstay" {
 		t.Errorf("newest row %+v", all[0])
 	}
-	got, _ := l.Search(ctx, Filter{Layer: "residents"})
+	got, _ := l.Search(ctx, audit.Filter{Layer: "residents"})
 	if len(got) != 1 || got[0].Tile != "14/13000/8000" || got[0].Rows != 12 {
 		t.Errorf("layer filter: %+v", got)
 	}
-	got, _ = l.Search(ctx, Filter{Action: Export})
+	got, _ = l.Search(ctx, audit.Filter{Action: audit.Export})
 	if len(got) != 1 || got[0].Rows != 240 {
 		t.Errorf("action filter: %+v", got)
 	}
-	got, _ = l.Search(ctx, Filter{BeforeID: all[0].ID, Limit: 1})
+	got, _ = l.Search(ctx, audit.Filter{BeforeID: all[0].ID, Limit: 1})
 	if len(got) != 1 || got[0].ID != all[1].ID {
 		t.Errorf("paging: %+v", got)
 	}
@@ -91,8 +92,8 @@ func TestAppRoleCannotRewriteAudit(t *testing.T) {
 	if super {
 		t.Fatal("the app role is a superuser")
 	}
-	l, _ := New(app)
-	if err := Record(access.WithPrincipal(WithLog(ctx, l), intel), Entry{Action: Personal, Route: "/x", Rows: 1}); err != nil {
+	l, _ := audit.New(app)
+	if err := audit.Record(access.WithPrincipal(audit.WithLog(ctx, l), intel), audit.Entry{Action: audit.Personal, Route: "/x", Rows: 1}); err != nil {
 		t.Fatalf("app role cannot append: %v", err)
 	}
 	// the app can still do its ordinary work on other tables
@@ -130,7 +131,7 @@ func TestAppRoleCannotRewriteAudit(t *testing.T) {
 
 func TestSearchHandler(t *testing.T) {
 	pool := testdb.Empty(t)
-	l, _ := New(pool)
+	l, _ := audit.New(pool)
 	r := mux.NewRouter()
 	l.Register(routes.New(r))
 	var as access.Principal
@@ -139,7 +140,7 @@ func TestSearchHandler(t *testing.T) {
 	}))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	_ = Record(access.WithPrincipal(WithLog(context.Background(), l), intel), Entry{Action: Personal, Layer: "residents", Rows: 5})
+	_ = audit.Record(access.WithPrincipal(audit.WithLog(context.Background(), l), intel), audit.Entry{Action: audit.Personal, Layer: "residents", Rows: 5})
 	get := func(q string) (int, map[string]any) {
 		resp, err := http.Get(srv.URL + "/api/admin/audit" + q)
 		if err != nil {
@@ -166,7 +167,7 @@ func TestSearchHandler(t *testing.T) {
 		}
 	}
 	// the admin's searches are themselves in the log
-	rows, _ := l.Search(context.Background(), Filter{Action: Admin})
+	rows, _ := l.Search(context.Background(), audit.Filter{Action: audit.Admin})
 	if len(rows) != 1 || rows[0].Username != "admin" {
 		t.Fatalf("admin searches audited: %+v", rows)
 	}
@@ -174,7 +175,7 @@ func TestSearchHandler(t *testing.T) {
 
 func TestAuditPage(t *testing.T) {
 	pool := testdb.Empty(t)
-	l, _ := New(pool)
+	l, _ := audit.New(pool)
 	r := mux.NewRouter()
 	l.Register(routes.New(r))
 	var as access.Principal
@@ -182,7 +183,7 @@ func TestAuditPage(t *testing.T) {
 		r.ServeHTTP(w, req.WithContext(access.WithPrincipal(req.Context(), as)))
 	})))
 	defer srv.Close()
-	_ = Record(access.WithPrincipal(WithLog(context.Background(), l), intel), Entry{Action: Personal, Layer: "residents", Tile: "14/1/2", Rows: 5})
+	_ = audit.Record(access.WithPrincipal(audit.WithLog(context.Background(), l), intel), audit.Entry{Action: audit.Personal, Layer: "residents", Tile: "14/1/2", Rows: 5})
 	get := func(q string) (int, string) {
 		resp, err := http.Get(srv.URL + "/admin/audit" + q)
 		if err != nil {

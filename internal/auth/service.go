@@ -45,10 +45,10 @@ type Config struct {
 	// with IPFailures failures within IPWindow is refused for IPWindow.
 	UserFailures      int // per (user, address)
 	UserFailuresAnyIP int // per user, over every address
-	LockBase     time.Duration
-	LockMax      time.Duration
-	IPFailures   int
-	IPWindow     time.Duration
+	LockBase          time.Duration
+	LockMax           time.Duration
+	IPFailures        int
+	IPWindow          time.Duration
 
 	MaxBody        int64    // request body limit
 	UploadBody     int64    // limit for paths under UploadPrefixes
@@ -81,14 +81,14 @@ func DefaultConfig() Config {
 		APIPerIP:     Rate{PerSecond: 200, Burst: 400},
 		LoginPerIP:   Rate{PerSecond: 1, Burst: 10},
 		UserFailures: 5, UserFailuresAnyIP: 50,
-		LockBase:     30 * time.Second,
-		LockMax:      15 * time.Minute,
-		IPFailures:   30,
-		IPWindow:     15 * time.Minute,
-		MaxBody:      1 << 20,
-		UploadBody:   64 << 20,
-		CSP:          DefaultCSP,
-		Password:     DefaultParams(),
+		LockBase:   30 * time.Second,
+		LockMax:    15 * time.Minute,
+		IPFailures: 30,
+		IPWindow:   15 * time.Minute,
+		MaxBody:    1 << 20,
+		UploadBody: 64 << 20,
+		CSP:        DefaultCSP,
+		Password:   DefaultParams(),
 	}
 }
 

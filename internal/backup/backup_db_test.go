@@ -24,6 +24,7 @@ import (
 	"github.com/waspada-id/waspada/internal/backup"
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/pgcluster"
+	"github.com/waspada-id/waspada/internal/routes"
 	"github.com/waspada-id/waspada/internal/store"
 	"github.com/waspada-id/waspada/internal/testdb"
 )
@@ -301,7 +302,7 @@ func TestPointInTimeRecovery(t *testing.T) {
 	}
 	defer served.Close()
 	r := mux.NewRouter()
-	if err := api.Register(r, api.Deps{Pool: served, Log: quiet(), Timeout: 30 * time.Second}); err != nil {
+	if err := api.Register(routes.New(r), api.Deps{Pool: served, Log: quiet(), Timeout: 30 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/api/search?q=Batam", nil).

@@ -1,4 +1,6 @@
-package testdb
+// Package scenario gives tests a database holding the reference data and a
+// generated scenario (a package of its own: internal/synth's tests use testdb).
+package scenario
 
 import (
 	"context"
@@ -13,15 +15,16 @@ import (
 
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/synth"
+	"github.com/waspada-id/waspada/internal/testdb"
 )
 
-// Scenario is a database with the reference data and the generated scenario
+// DB is a database with the reference data and the generated scenario
 // of the given size and seed imported, cloned from a template built once per
 // test cluster.
-func Scenario(t testing.TB, size string, seed uint64) *pgxpool.Pool {
+func DB(t testing.TB, size string, seed uint64) *pgxpool.Pool {
 	t.Helper()
-	dataDir := DataDir(t)
-	return FromTemplate(t, fmt.Sprintf("waspada_tmpl_scenario_%s_%d", size, seed), func(ctx context.Context, pool *pgxpool.Pool) error {
+	dataDir := testdb.DataDir(t)
+	return testdb.FromTemplate(t, fmt.Sprintf("waspada_tmpl_scenario_%s_%d", size, seed), func(ctx context.Context, pool *pgxpool.Pool) error {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		im, err := importer.New(pool, quiet)
 		if err != nil {
