@@ -87,7 +87,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	if n := count(t, pool, "SELECT count(*) FROM import_log"); n != 0 {
 		t.Fatalf("killed import left %v import_log rows", n)
 	}
-	if n := count(t, pool, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"); n != 0 {
+	if n := count(t, pool, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"); n != 0 {
 		t.Fatalf("%v advisory locks left", n)
 	}
 
