@@ -48,7 +48,7 @@ interface Stop { seq: number; kind: string; id: string; label: string; lat: numb
 interface Team { number: number; colour: string; length_km: number; nn_length_km: number; stops: Stop[] }
 interface Plan {
   title: string; personal: boolean; totals: Record<string, number>; people: Record<string, number>;
-  suppressed_note?: string; teams: Team[]; request?: { start?: { lat: number; lon: number } | null }; area: { description: string; bbox: [number, number, number, number]; area_km2?: number };
+  teams: Team[]; request?: { start?: { lat: number; lon: number } | null }; area: { description: string; bbox: [number, number, number, number]; area_km2?: number };
 }
 
 function mount(root: HTMLElement, ctx: ToolContext) {
@@ -189,11 +189,10 @@ function mount(root: HTMLElement, ctx: ToolContext) {
 
   function render(plan: Plan) {
     const total = plan.teams.reduce((s, tm) => s + tm.stops.length, 0);
-    const kinds = Object.entries(plan.totals).map(([k, v]) => `${tr(ctx, T, k.replace('_cluster', ''))}${k.endsWith('_cluster') ? ' (kelompok)' : ''}: ${num(v)}`);
+    const kinds = Object.entries(plan.totals).map(([k, v]) => `${tr(ctx, T, k)}: ${num(v)}`);
     out.append(el('p', { class: 'wf-summary', 'data-testid': 'op-summary', text: `${num(total)} ${t('stops')} · ${kinds.join(' · ')}` }));
     if (total === 0) out.append(el('p', { class: 'wf-note', text: t('noTargets') }));
     if (plan.personal) out.append(el('p', { class: 'wf-warn', text: t('personal') }));
-    if (plan.suppressed_note) out.append(el('p', { class: 'wf-note', text: plan.suppressed_note }));
     const ex = el('div', { class: 'wf-row' }, el('span', { class: 'wf-label', text: t('export') }));
     for (const f of ['csv', 'geojson', 'pdf']) {
       const b = el('button', { type: 'button', class: 'button secondary', 'data-testid': `op-export-${f}`, text: f.toUpperCase() });
