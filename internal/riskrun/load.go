@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -153,19 +154,21 @@ func readStays(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, 
 	}
 	for rows.Next() {
 		v := rows.RawValues()
-		if len(v) != 4 || len(v[0]) != 8 || len(v[1]) != 1 || len(v[2]) != 4 || len(v[3]) != 4 {
+		if len(v) != 5 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 1 || len(v[3]) != 4 || len(v[4]) != 4 {
 			return out, errors.New("unexpected row shape (a NULL date?)")
 		}
-		c, ok := hexgrid.ParentAt(h3.Cell(binary.BigEndian.Uint64(v[0])), res)
+		lon := math.Float64frombits(binary.BigEndian.Uint64(v[0]))
+		lat := math.Float64frombits(binary.BigEndian.Uint64(v[1]))
+		c, ok := pointCell(lon, lat, res)
 		if !ok {
 			continue
 		}
 		k := 0
-		if v[1][0] != 0 {
+		if v[2][0] != 0 {
 			k = 1
 		}
-		from := monthOfDays(int32(binary.BigEndian.Uint32(v[2])))
-		to := monthOfDays(int32(binary.BigEndian.Uint32(v[3])))
+		from := monthOfDays(int32(binary.BigEndian.Uint32(v[3])))
+		to := monthOfDays(int32(binary.BigEndian.Uint32(v[4])))
 		out[k] = append(out[k], stay{c, from, to})
 	}
 	return out, rows.Err()
@@ -198,8 +201,7 @@ func monthOfDays(d int32) month {
 // desa binaan and indicators.
 func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Named, lastPeriod month, indicatorNames []string, priorFrom, priorTo time.Time) error {
 	res := l.res
-	parent := func(v int64) (h3.Cell, bool) { return hexgrid.ParentAt(h3.Cell(v), res) }
-	var cell int64
+	var lon, lat float64
 	var from time.Time
 	rows, err := pool.Query(ctx, q.Get("worksites"))
 	if err != nil {
@@ -207,11 +209,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 	}
 	var workers int64
 	for rows.Next() {
-		if err := rows.Scan(&cell, &workers); err != nil {
+		if err := rows.Scan(&lon, &lat, &workers); err != nil {
 			rows.Close()
 			return fmt.Errorf("load worksites: %w", err)
 		}
-		if c, ok := parent(cell); ok {
+		if c, ok := pointCell(lon, lat, res); ok {
 			l.static[risk.LayerWorksite] = append(l.static[risk.LayerWorksite], risk.Point{Cell: c, Count: 1, Weight: float64(workers)})
 		}
 	}
@@ -226,11 +228,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 	}
 	var kind string
 	for rows.Next() {
-		if err := rows.Scan(&cell, &kind); err != nil {
+		if err := rows.Scan(&lon, &lat, &kind); err != nil {
 			rows.Close()
 			return fmt.Errorf("load ports: %w", err)
 		}
-		c, ok := parent(cell)
+		c, ok := pointCell(lon, lat, res)
 		if !ok {
 			continue
 		}
@@ -254,11 +256,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 	}
 	var day time.Time
 	for rows.Next() {
-		if err := rows.Scan(&kind, &day, &cell); err != nil {
+		if err := rows.Scan(&kind, &day, &lon, &lat); err != nil {
 			rows.Close()
 			return fmt.Errorf("load prior incidents: %w", err)
 		}
-		if c, ok := parent(cell); ok {
+		if c, ok := pointCell(lon, lat, res); ok {
 			layer := risk.LayerPriorTPPO
 			if kind == "pmi" {
 				layer = risk.LayerPriorPMI
@@ -280,11 +282,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 		return fmt.Errorf("load desa binaan: %w", err)
 	}
 	for rows.Next() {
-		if err := rows.Scan(&cell, &from); err != nil {
+		if err := rows.Scan(&lon, &lat, &from); err != nil {
 			rows.Close()
 			return fmt.Errorf("load desa binaan: %w", err)
 		}
-		if c, ok := parent(cell); ok {
+		if c, ok := pointCell(lon, lat, res); ok {
 			m := monthOf(from)
 			if l.binaan[m] == nil {
 				l.binaan[m] = map[h3.Cell]float64{}

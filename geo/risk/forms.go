@@ -1,0 +1,457 @@
+package risk
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+
+	"github.com/waspada-id/waspada/geo/hexgrid"
+)
+
+// Form is a factor's operationalisation: how its layer reaches a cell
+// (proximity or density within a radius, or a kabupaten value) and whether
+// the value enters the model as log1p or as it is.
+type Form struct {
+	Influence Influence
+	RadiusKm  float64 // proximity and density only
+	Log       bool
+}
+
+// Form is the factor's current operationalisation.
+func (f Factor) Form() Form { return Form{f.Influence, f.RadiusKm, f.Log} }
+
+func km(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + " km" }
+
+// String names the form for exports and run records: "proximity 5 km",
+// "density 5 km, log", "density 12 km", "area, log", "kernel, log".
+func (fm Form) String() string {
+	s := fm.Influence.String()
+	if fm.Influence == Proximity || fm.Influence == Density || (fm.Influence == Kernel && fm.RadiusKm > 0) {
+		s += " " + km(fm.RadiusKm)
+	}
+	if fm.Log && fm.Influence != Proximity {
+		s += ", log"
+	}
+	return s
+}
+
+// WithForm is f with another operationalisation. Labels are rebuilt from
+// the topic when the form differs from the factor table's own.
+func (f Factor) WithForm(fm Form) Factor {
+	if fm == f.Form() {
+		return f
+	}
+	f.Influence, f.RadiusKm, f.Log = fm.Influence, fm.RadiusKm, fm.Log
+	if f.TopicEN == "" {
+		return f
+	}
+	switch fm.Influence {
+	case Proximity:
+		f.LabelEN = f.TopicEN + " within " + km(fm.RadiusKm)
+		f.LabelID = f.TopicID + " dalam " + km(fm.RadiusKm)
+	case Density:
+		f.LabelEN = f.TopicEN + " (density, " + km(fm.RadiusKm) + ")"
+		f.LabelID = f.TopicID + " (kepadatan " + km(fm.RadiusKm) + ")"
+	case Kernel:
+		f.LabelEN = f.TopicEN + " (kernel density, " + km(fm.RadiusKm) + ")"
+		f.LabelID = f.TopicID + " (kepadatan kernel " + km(fm.RadiusKm) + ")"
+	default:
+		f.LabelEN, f.LabelID = f.TopicEN, f.TopicID
+		if fm.Log {
+			f.LabelEN += " (log)"
+			f.LabelID += " (log)"
+		}
+	}
+	return f
+}
+
+// CandidateRadiiKm are the spatial influences tried for point factors (as
+// k-rings at res 7: 0, 1, 2, 3 and 5 rings).
+var CandidateRadiiKm = []float64{1, 2.5, 5, 7.5, 12}
+
+// Candidates lists the operationalisations tried for f at resolution res,
+// its own form first: for a point layer, proximity within each candidate
+// radius (counted layers only) and density within each radius as log1p and
+// linear; for a kabupaten indicator, linear and log. Forms that give the same
+// rings at res are tried once. Kernel factors have no candidates here (their
+// bandwidth is chosen with their weight).
+func (f Factor) Candidates(res int) []Form {
+	own := f.Form()
+	out := []Form{own}
+	type key struct {
+		inf  Influence
+		k    int
+		log  bool
+		area bool
+	}
+	keyOf := func(fm Form) key {
+		if fm.Influence == Area {
+			return key{Area, 0, fm.Log, true}
+		}
+		return key{fm.Influence, hexgrid.Rings(res, fm.RadiusKm), fm.Log && fm.Influence == Density, false}
+	}
+	seen := map[key]bool{keyOf(own): true}
+	add := func(fm Form) {
+		if k := keyOf(fm); !seen[k] {
+			seen[k] = true
+			out = append(out, fm)
+		}
+	}
+	switch f.Influence {
+	case Area:
+		add(Form{Area, 0, false})
+		add(Form{Area, 0, true})
+	case Proximity, Density:
+		for _, r := range CandidateRadiiKm {
+			if !f.Weighted {
+				add(Form{Proximity, r, false})
+			}
+			add(Form{Density, r, true})
+			add(Form{Density, r, false})
+		}
+	}
+	return out
+}
+
+// CandidateValues computes the raw values of f under each form (forms from
+// f.Candidates), sharing one spread per distinct ring count: a density
+// within k rings is the sum of the rings up to k, and a proximity is a
+// density above zero.
+func CandidateValues(sp *hexgrid.Spreader, g *hexgrid.Grid, f Factor, forms []Form, in Inputs) ([][]float64, error) {
+	out := make([][]float64, len(forms))
+	if f.Influence == Area || f.Influence == Kernel {
+		for i, fm := range forms {
+			if fm.Influence != f.Influence {
+				return nil, fmt.Errorf("risk: factor %s: form %s of another kind of layer", f.Name, fm)
+			}
+			v, err := ValuesWith(sp, g, []Factor{f.WithForm(fm)}, in)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v[0]
+		}
+		return out, nil
+	}
+	pts := in.Points[f.Layer]
+	src := make([]hexgrid.Source, 0, len(pts))
+	for _, p := range pts {
+		w := p.Count
+		if f.Weighted {
+			w = p.Weight
+		}
+		if w > 0 {
+			src = append(src, hexgrid.Source{Cell: p.Cell, Weight: w})
+		}
+	}
+	kmax := 0
+	for _, fm := range forms {
+		if fm.Influence != Proximity && fm.Influence != Density {
+			return nil, fmt.Errorf("risk: factor %s: form %s of another kind of layer", f.Name, fm)
+		}
+		kmax = max(kmax, hexgrid.Rings(g.Res, fm.RadiusKm))
+	}
+	dens := map[int][]float64{}
+	for i, fm := range forms {
+		k := hexgrid.Rings(g.Res, fm.RadiusKm)
+		d, ok := dens[k]
+		if !ok {
+			// One memoised disk size (kmax) for every k: the rings beyond k weigh 0.
+			d = sp.Spread(src, kmax, func(r int) float64 {
+				if r <= k {
+					return 1
+				}
+				return 0
+			})
+			dens[k] = d
+		}
+		if fm.Influence == Density {
+			out[i] = d
+			continue
+		}
+		p := make([]float64, len(d))
+		for c, v := range d {
+			if v > 0 {
+				p[c] = 1
+			}
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// offsetData is one candidate column for the Poisson model
+// log μᵢ = a + b·xᵢ + offᵢ, kept sparse: most cells have x = 0, so their
+// sums are taken once (s0 = Σ exp(off) over x = 0) and an iteration of the
+// fit costs the non-zero cells only.
+type offsetData struct {
+	nz   []int32   // cells with x ≠ 0
+	x    []float64 // x at nz
+	e    []float64 // exp(off) at every cell
+	s0   float64
+	syx  float64 // Σ y·x
+	yTot float64
+	sd   float64 // standard deviation of x over all cells
+}
+
+// sparseColumn is the non-zero part of factor f's design column.
+func sparseColumn(f Factor, raw []float64) ([]int32, []float64) {
+	var nz []int32
+	var x []float64
+	if f.Influence == Area {
+		col, _ := column(f, raw)
+		for i, v := range col {
+			if v != 0 {
+				nz, x = append(nz, int32(i)), append(x, v)
+			}
+		}
+		return nz, x
+	}
+	for i, v := range raw {
+		if v != 0 && !math.IsNaN(v) {
+			if t := f.Transform(v); t != 0 {
+				nz, x = append(nz, int32(i)), append(x, t)
+			}
+		}
+	}
+	return nz, x
+}
+
+func newOffsetData(nz []int32, x, e []float64, eTot float64, y []float64, yTot float64, n int) *offsetData {
+	d := &offsetData{nz: nz, x: x, e: e, s0: eTot, yTot: yTot}
+	var sx, sxx float64
+	for k, i := range nz {
+		d.s0 -= e[i]
+		d.syx += y[i] * x[k]
+		sx += x[k]
+		sxx += x[k] * x[k]
+	}
+	m := sx / float64(n)
+	d.sd = math.Sqrt(math.Max(0, sxx/float64(n)-m*m))
+	return d
+}
+
+// fit returns b maximising the profile Poisson log-likelihood
+// Σ y·b·x − Y·log(Σ exp(off + b·x)) − ridge·b²/2 (a = log Y − log Σ…).
+func (d *offsetData) fit(ridge float64) float64 {
+	if len(d.nz) == 0 || d.yTot == 0 {
+		return 0
+	}
+	b := 0.0
+	obj := func(b float64) float64 { return d.syx*b - d.yTot*math.Log(d.sum(b)) - ridge*b*b/2 }
+	cur := obj(b)
+	for it := 0; it < 30; it++ {
+		// gradient and curvature of the profile log-likelihood
+		s, sx, sxx := d.s0, 0.0, 0.0
+		for k, i := range d.nz {
+			x := d.x[k]
+			e := d.e[i] * math.Exp(b*x)
+			s += e
+			sx += e * x
+			sxx += e * x * x
+		}
+		m1, m2 := sx/s, sxx/s
+		grad := d.syx - d.yTot*m1 - ridge*b
+		hess := d.yTot*(m2-m1*m1) + ridge
+		if hess <= 0 {
+			break
+		}
+		step := grad / hess
+		nb := b + step
+		nv := obj(nb)
+		for h := 0; h < 20 && (nv < cur || math.IsNaN(nv)); h++ {
+			step /= 2
+			nb = b + step
+			nv = obj(nb)
+		}
+		if nv < cur || math.IsNaN(nv) {
+			break
+		}
+		b, cur = nb, nv
+		if math.Abs(step) < 1e-7*(1+math.Abs(b)) {
+			break
+		}
+	}
+	return b
+}
+
+// sum is Σ exp(off + b·x) over all cells.
+func (d *offsetData) sum(b float64) float64 {
+	s := d.s0
+	for k, i := range d.nz {
+		s += d.e[i] * math.Exp(b*d.x[k])
+	}
+	return s
+}
+
+// shareLL is the log-likelihood of counts yv under the cells' shares of
+// exp(off + b·x), less the part Σ yv·off that every candidate of a factor
+// shares: the multinomial score of where later cases fall, whatever their
+// total.
+func (d *offsetData) shareLL(b float64, yv []float64, yvTot float64) float64 {
+	var s float64
+	for k, i := range d.nz {
+		s += yv[i] * b * d.x[k]
+	}
+	return s - yvTot*math.Log(d.sum(b))
+}
+
+// FormScore is one candidate's validation score: the gain in log-likelihood
+// per validation case over the factor's own form, summed over the kinds the
+// factor is offered to (0 for the own form).
+type FormScore struct {
+	Form Form    `json:"-"`
+	Name string  `json:"form"`
+	Gain float64 `json:"gain_per_case"`
+}
+
+// FormChoice records the operationalisation chosen for one factor.
+type FormChoice struct {
+	Factor     string      `json:"factor"`
+	Chosen     string      `json:"chosen"`
+	Default    string      `json:"default"`
+	Candidates []FormScore `json:"candidates"`
+}
+
+// SelectForms chooses each factor's operationalisation by out-of-time
+// validation: the model with the factor table's own forms is fitted on the
+// earlier part of the training window (yFit, per kind), then factor by
+// factor each candidate form replaces the current one, its coefficient
+// refitted with the other factors' contributions held as an offset, and the
+// candidate scored by the log-likelihood of where the later cases (yVal)
+// fall. A factor shared by the kinds gets one form for both (the cells store
+// one value per factor), chosen on the summed gain per case; the best form
+// is kept and becomes the offset for the next factor. candidates(j) returns
+// factor j's forms and their raw values; raw are the own forms' values.
+// Returns the factors with their chosen forms, the record, and per kind the
+// linear predictor of the updated model on the cells (for the blend).
+func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [][]float64, error),
+	kindNames []string, yFit, yVal map[string][]float64, o FitOptions) ([]Factor, []FormChoice, map[string][]float64, error) {
+	eta := map[string][]float64{}
+	coef := map[string][]float64{}
+	cols := make([][]float64, len(fs))
+	for j, f := range fs {
+		cols[j], _ = column(f, raw[j])
+	}
+	// The kinds' base fits are independent: one goroutine each.
+	models := make([]*Model, len(kindNames))
+	errs := make([]error, len(kindNames))
+	var wg sync.WaitGroup
+	for ki, kind := range kindNames {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			models[ki], errs[ki] = Train(kind, fs, raw, yFit[kind], o)
+		}()
+	}
+	wg.Wait()
+	for ki, kind := range kindNames {
+		if errs[ki] != nil {
+			return nil, nil, nil, fmt.Errorf("risk: select forms: %w", errs[ki])
+		}
+		m := models[ki]
+		e := make([]float64, len(yFit[kind]))
+		c := make([]float64, len(fs))
+		for j := range fs {
+			if m.Fit.Kept[j] {
+				c[j] = m.Fit.Coef[j]
+				for i, v := range cols[j] {
+					e[i] += c[j] * v
+				}
+			}
+		}
+		eta[kind], coef[kind] = e, c
+	}
+	valTot, fitTot := map[string]float64{}, map[string]float64{}
+	for _, kind := range kindNames {
+		for _, v := range yVal[kind] {
+			valTot[kind] += v
+		}
+		for _, v := range yFit[kind] {
+			fitTot[kind] += v
+		}
+	}
+	n := len(raw[0])
+	out := make([]Factor, len(fs))
+	copy(out, fs)
+	var record []FormChoice
+	for j, f := range fs {
+		if f.Influence == Kernel {
+			continue
+		}
+		forms, vals, err := candidates(j)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if len(forms) < 2 {
+			continue
+		}
+		gain := make([]float64, len(forms))
+		bs := map[string][]float64{}
+		offs := map[string][]float64{}
+		type sparse struct {
+			nz []int32
+			x  []float64
+		}
+		cand := make([]sparse, len(forms))
+		for c := range forms {
+			cand[c].nz, cand[c].x = sparseColumn(f.WithForm(forms[c]), vals[c])
+		}
+		for _, kind := range kindNames {
+			if !f.For(kind) || valTot[kind] == 0 {
+				continue
+			}
+			off := make([]float64, n)
+			ex := make([]float64, n)
+			var eTot float64
+			for i := range off {
+				off[i] = eta[kind][i] - coef[kind][j]*cols[j][i]
+				ex[i] = math.Exp(off[i])
+				eTot += ex[i]
+			}
+			offs[kind] = off
+			b := make([]float64, len(forms))
+			var base float64
+			for c := range forms {
+				d := newOffsetData(cand[c].nz, cand[c].x, ex, eTot, yFit[kind], fitTot[kind], n)
+				if d.sd > 0 {
+					// the ridge on the standardised coefficient, as in FitCounts
+					b[c] = d.fit(o.Ridge / (d.sd * d.sd))
+				}
+				ll := d.shareLL(b[c], yVal[kind], valTot[kind]) / valTot[kind]
+				if c == 0 {
+					base = ll
+				}
+				gain[c] += ll - base
+			}
+			bs[kind] = b
+		}
+		best := 0
+		for c := range forms {
+			if gain[c] > gain[best]+1e-12 {
+				best = c
+			}
+		}
+		ch := FormChoice{Factor: f.Name, Chosen: forms[best].String(), Default: forms[0].String()}
+		for c, fm := range forms {
+			ch.Candidates = append(ch.Candidates, FormScore{Form: fm, Name: fm.String(), Gain: gain[c]})
+		}
+		record = append(record, ch)
+		out[j] = f.WithForm(forms[best])
+		col := make([]float64, n)
+		for k, i := range cand[best].nz {
+			col[i] = cand[best].x[k]
+		}
+		cols[j] = col
+		for kind, off := range offs {
+			b := bs[kind][best]
+			coef[kind][j] = b
+			e := eta[kind]
+			for i := range e {
+				e[i] = off[i] + b*col[i]
+			}
+		}
+	}
+	return out, record, eta, nil
+}
+
