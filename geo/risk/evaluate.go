@@ -3,11 +3,7 @@ package risk
 import (
 	"fmt"
 	"math"
-	"sort"
 
-	"github.com/uber/h3-go/v4"
-
-	"github.com/waspada-id/waspada/geo/hexgrid"
 )
 
 // Capture is how well a ranking of cells captures later incidents when the
@@ -38,9 +34,11 @@ func Evaluate(score, hits, area []float64, shares []float64) ([]Capture, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Same share of cells, so the same area up to the cells' small
+	// differences in size: PAI ÷ best PAI is the ratio of the hit rates.
 	for i := range out {
-		if best[i].PAI > 0 {
-			out[i].PEI = out[i].PAI / best[i].PAI
+		if best[i].HitRate > 0 {
+			out[i].PEI = out[i].HitRate / best[i].HitRate
 		}
 	}
 	return out, nil
@@ -171,41 +169,3 @@ func selectDesc(v []float64, k int) float64 {
 	return v[k]
 }
 
-// KDE is the kernel-density baseline: a Gaussian kernel of bandwidth
-// bandwidthKm around every training incident, evaluated at cell centres
-// (truncated at 3 bandwidths). Incidents are located by their H3 cell at
-// any resolution at least the grid's.
-func KDE(g *hexgrid.Grid, incidents []hexgrid.Source, bandwidthKm float64) []float64 {
-	out := make([]float64, g.Len())
-	if bandwidthKm <= 0 {
-		return out
-	}
-	k := hexgrid.Rings(g.Res, 3*bandwidthKm) + 1
-	agg := map[h3.Cell]float64{}
-	for _, s := range incidents {
-		c := s.Cell
-		if !c.IsValid() || c.Resolution() < g.Res {
-			continue
-		}
-		agg[c.Parent(g.Res)] += s.Weight
-	}
-	cells := make([]h3.Cell, 0, len(agg))
-	for c := range agg {
-		cells = append(cells, c)
-	}
-	sort.Slice(cells, func(i, j int) bool { return cells[i] < cells[j] })
-	h2 := 2 * bandwidthKm * bandwidthKm
-	for _, c := range cells {
-		w := agg[c]
-		ll := c.LatLng()
-		for _, n := range h3.GridDisk(c, k) {
-			j, ok := g.Lookup(n)
-			if !ok {
-				continue
-			}
-			d := h3.GreatCircleDistanceKm(ll, n.LatLng())
-			out[j] += w * math.Exp(-d*d/h2)
-		}
-	}
-	return out
-}

@@ -454,4 +454,3 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 	}
 	return out, record, eta, nil
 }
-
