@@ -3,7 +3,6 @@ package risk
 import (
 	"fmt"
 	"math"
-
 )
 
 // Capture is how well a ranking of cells captures later incidents when the
@@ -168,4 +167,3 @@ func selectDesc(v []float64, k int) float64 {
 	}
 	return v[k]
 }
-
