@@ -67,7 +67,7 @@ func (f Factor) WithForm(fm Form) Factor {
 }
 
 // CandidateRadiiKm are the spatial influences tried for point factors (as
-// k-rings at res 7: 0, 1, 2, 3 and 5 rings).
+// k-rings at res 7: 0, 1, 2, 4 and 6 rings).
 var CandidateRadiiKm = []float64{1, 2.5, 5, 7.5, 12}
 
 // Candidates lists the operationalisations tried for f at resolution res,
