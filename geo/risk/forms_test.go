@@ -181,7 +181,6 @@ func TestSelectFormsFindsTheReach(t *testing.T) {
 	}
 }
 
-
 // TestChooseBlend: when the model's predictor knows nothing and the kernel
 // density ranks the later cases, a positive weight wins; when the
 // predictor already ranks them perfectly, weight 0 (ties go to the smaller).
