@@ -104,8 +104,12 @@ func (a *app) riskExport(ctx context.Context, args []string) error {
 	fs := a.flags("risk export")
 	kind := fs.String("kind", "", "risk kind: tppo or pmi")
 	res := fs.Int("res", 0, "H3 resolution (default: the run's analysis resolution)")
+	factors := fs.Bool("factors", false, "write the run's factors instead of its cells: the operationalisation chosen for each (form), the factor table's, and the candidates with their validation scores")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *kind != "tppo" && *kind != "pmi" {
 		return usagef("--kind %q: want tppo or pmi", *kind)
@@ -123,6 +127,12 @@ func (a *app) riskExport(ctx context.Context, args []string) error {
 		return err
 	}
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
+	if *factors {
+		if err := e.ExportFactors(ctx, w, *kind); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
 	if err := e.Export(ctx, w, *kind, *res); err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func Factors() []Factor {
 			TopicID: "Tamu asing hotel", TopicEN: "Hotels with foreign guests"},
 		{Name: "foreign_workers", LabelID: "Tenaga kerja asing di lokasi kerja (kepadatan)", LabelEN: "Foreign workers at worksites (worker-weighted density)",
 			Layer: LayerWorksite, Influence: Density, RadiusKm: 5, Weighted: true, Log: true,
-			TopicID: "Tenaga kerja asing di lokasi kerja", TopicEN: "Foreign workers at worksites (worker-weighted)"},
+			TopicID: "Tenaga kerja asing di lokasi kerja, per pekerja", TopicEN: "Foreign workers at worksites, worker-weighted"},
 		{Name: "worksite_near", LabelID: "Dekat lokasi kerja TKA", LabelEN: "Near a worksite with foreign workers",
 			Layer: LayerWorksite, Influence: Proximity, RadiusKm: 3,
 			TopicID: "Lokasi kerja TKA", TopicEN: "Worksites with foreign workers"},

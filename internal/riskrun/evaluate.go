@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uber/h3-go/v4"
@@ -352,4 +353,97 @@ func shareIndex(share float64) int {
 		}
 	}
 	return 0
+}
+
+// ExportFactors writes the latest run's factors for kind as CSV: ord, name,
+// label_en, form (the operationalisation used), default_form (the factor
+// table's), kept, coefficient, rr, and the candidates tried with their
+// validation scores ("form=gain per case" for layers; for the kernel factor
+// "bandwidth km=mean PAI" then "γ=mean PAI").
+func (e *Engine) ExportFactors(ctx context.Context, w io.Writer, kind string) error {
+	if err := checkKind(kind); err != nil {
+		return err
+	}
+	run, err := e.LatestRun(ctx)
+	if err != nil {
+		return err
+	}
+	var model []byte
+	if err := e.pool.QueryRow(ctx, "SELECT model FROM risk_run WHERE id = $1", run.ID).Scan(&model); err != nil {
+		return fmt.Errorf("export factors: run model: %w", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(model, &m); err != nil {
+		return fmt.Errorf("export factors: run %d model: %w", run.ID, err)
+	}
+	var km struct {
+		Factors []struct {
+			Name string  `json:"name"`
+			Form string  `json:"form"`
+			Kept bool    `json:"kept"`
+			Coef float64 `json:"coefficient"`
+			RR   float64 `json:"rr"`
+		} `json:"factors"`
+	}
+	if err := json.Unmarshal(m[kind], &km); err != nil {
+		return fmt.Errorf("export factors: run %d model of %s: %w", run.ID, kind, err)
+	}
+	var sel Selection
+	if v, ok := m["validation"]; ok {
+		if err := json.Unmarshal(v, &sel); err != nil {
+			return fmt.Errorf("export factors: run %d validation record: %w", run.ID, err)
+		}
+	}
+	choices := map[string]risk.FormChoice{}
+	for _, c := range sel.Forms {
+		choices[c.Factor] = c
+	}
+	labels := map[string]string{}
+	rows, err := e.pool.Query(ctx, e.q.Get("factors_of_run"), run.ID, kind)
+	if err != nil {
+		return fmt.Errorf("export factors: %w", err)
+	}
+	for rows.Next() {
+		var ord int16
+		var name, lid, len_ string
+		var coef, rr float64
+		var kept bool
+		if err := rows.Scan(&ord, &name, &lid, &len_, &coef, &rr, &kept); err != nil {
+			rows.Close()
+			return fmt.Errorf("export factors: %w", err)
+		}
+		labels[name] = len_
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export factors: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"ord", "name", "label_en", "form", "default_form", "kept", "coefficient", "rr", "candidates"}); err != nil {
+		return err
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	for j, f := range km.Factors {
+		var def string
+		var cands []string
+		if c, ok := choices[f.Name]; ok {
+			def = c.Default
+			for _, s := range c.Candidates {
+				cands = append(cands, s.Name+"="+g(s.Gain))
+			}
+		} else if bl := sel.blendOf(kind, f.Name); bl != nil {
+			for _, b := range bl.Bandwidths {
+				cands = append(cands, g(b.BandwidthKm)+" km="+g(b.MeanPAI))
+			}
+			for _, s := range bl.Gammas {
+				cands = append(cands, "γ "+g(s.Gamma)+"="+g(s.MeanPAI))
+			}
+		}
+		if err := cw.Write([]string{strconv.Itoa(j), f.Name, labels[f.Name], f.Form, def, strconv.FormatBool(f.Kept),
+			g(f.Coef), g(f.RR), strings.Join(cands, "; ")}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
