@@ -333,6 +333,22 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 	for j, f := range fs {
 		cols[j], _ = column(f, raw[j])
 	}
+	// A kind without cases in the fit or the validation window has nothing
+	// to choose by: it keeps out of the choice.
+	var usable []string
+	for _, kind := range kindNames {
+		var f, v float64
+		for i := range yFit[kind] {
+			f += yFit[kind][i]
+		}
+		for i := range yVal[kind] {
+			v += yVal[kind][i]
+		}
+		if f > 0 && v > 0 {
+			usable = append(usable, kind)
+		}
+	}
+	kindNames = usable
 	// The kinds' base fits are independent: one goroutine each.
 	models := make([]*Model, len(kindNames))
 	errs := make([]error, len(kindNames))
@@ -370,6 +386,9 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 		for _, v := range yFit[kind] {
 			fitTot[kind] += v
 		}
+	}
+	if len(raw) == 0 {
+		return nil, nil, nil, fmt.Errorf("risk: select forms: no factors")
 	}
 	n := len(raw[0])
 	out := make([]Factor, len(fs))

@@ -118,6 +118,9 @@ func choose(grid *hexgrid.Grid, kg *risk.KDEGrid, area []float64, lay *layers, p
 		if j < 0 {
 			continue
 		}
+		if etaFit[kind] == nil {
+			continue // no cases to choose by: the kernel factor keeps weight 0
+		}
 		g.Go(func() error {
 			dens := kg.Density(pointsOfKind(fitInc, kind, trainFrom, fitUntil), 12/float64(fitMonths), risk.KDEBandwidthsKm)
 			b, bws, err := risk.TuneKDE(dens, risk.KDEBandwidthsKm, yVal[kind], area)
