@@ -232,16 +232,15 @@ func newOffsetData(nz []int32, x, e []float64, eTot float64, y []float64, yTot f
 }
 
 // fit returns b maximising the profile Poisson log-likelihood
-// Σ y·b·x − Y·log(Σ exp(off + b·x)) − ridge·b²/2 (a = log Y − log Σ…).
+// Σ y·b·x − Y·log(Σ exp(off + b·x)) − ridge·b²/2 (a = log Y − log Σ…) by
+// Newton's method, one pass over the non-zero cells per step (the pass
+// that gives the step's gradient also gives its objective, so a step that
+// does not improve is halved before the next).
 func (d *offsetData) fit(ridge float64) float64 {
 	if len(d.nz) == 0 || d.yTot == 0 {
 		return 0
 	}
-	b := 0.0
-	obj := func(b float64) float64 { return d.syx*b - d.yTot*math.Log(d.sum(b)) - ridge*b*b/2 }
-	cur := obj(b)
-	for it := 0; it < 30; it++ {
-		// gradient and curvature of the profile log-likelihood
+	pass := func(b float64) (obj, grad, hess float64) {
 		s, sx, sxx := d.s0, 0.0, 0.0
 		for k, i := range d.nz {
 			x := d.x[k]
@@ -251,24 +250,25 @@ func (d *offsetData) fit(ridge float64) float64 {
 			sxx += e * x * x
 		}
 		m1, m2 := sx/s, sxx/s
-		grad := d.syx - d.yTot*m1 - ridge*b
-		hess := d.yTot*(m2-m1*m1) + ridge
-		if hess <= 0 {
-			break
-		}
+		return d.syx*b - d.yTot*math.Log(s) - ridge*b*b/2, d.syx - d.yTot*m1 - ridge*b, d.yTot*(m2-m1*m1) + ridge
+	}
+	tol := 1e-5 / math.Max(d.sd, 1e-12) // a 1e-5 change of the standardised coefficient
+	b := 0.0
+	obj, grad, hess := pass(b)
+	for it := 0; it < 40 && hess > 0; it++ {
 		step := grad / hess
-		nb := b + step
-		nv := obj(nb)
-		for h := 0; h < 20 && (nv < cur || math.IsNaN(nv)); h++ {
+		for h := 0; ; h++ {
+			o2, g2, h2 := pass(b + step)
+			if o2 >= obj && !math.IsNaN(o2) {
+				b, obj, grad, hess = b+step, o2, g2, h2
+				break
+			}
+			if h == 20 {
+				return b
+			}
 			step /= 2
-			nb = b + step
-			nv = obj(nb)
 		}
-		if nv < cur || math.IsNaN(nv) {
-			break
-		}
-		b, cur = nb, nv
-		if math.Abs(step) < 1e-7*(1+math.Abs(b)) {
+		if math.Abs(step) < tol {
 			break
 		}
 	}
@@ -357,7 +357,12 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			models[ki], errs[ki] = Train(kind, fs, raw, yFit[kind], o)
+			// One fit with every factor (no backward selection: the
+			// offsets only need a good predictor, and the final fit
+			// selects), a threshold no z² falls under.
+			bo := o
+			bo.KeepZ2 = 1e-300
+			models[ki], errs[ki] = Train(kind, fs, raw, yFit[kind], bo)
 		}()
 	}
 	wg.Wait()
@@ -408,42 +413,31 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 		gain := make([]float64, len(forms))
 		bs := map[string][]float64{}
 		offs := map[string][]float64{}
-		type sparse struct {
-			nz []int32
-			x  []float64
-		}
-		cand := make([]sparse, len(forms))
+		cand := make([]sparseCol, len(forms))
 		for c := range forms {
 			cand[c].nz, cand[c].x = sparseColumn(f.WithForm(forms[c]), vals[c])
 		}
-		for _, kind := range kindNames {
+		per := make([]*kindGain, len(kindNames))
+		var kwg sync.WaitGroup
+		for ki, kind := range kindNames {
 			if !f.For(kind) || valTot[kind] == 0 {
 				continue
 			}
-			off := make([]float64, n)
-			ex := make([]float64, n)
-			var eTot float64
-			for i := range off {
-				off[i] = eta[kind][i] - coef[kind][j]*cols[j][i]
-				ex[i] = math.Exp(off[i])
-				eTot += ex[i]
+			kwg.Add(1)
+			go func() {
+				defer kwg.Done()
+				per[ki] = formGains(f, j, forms, cand, eta[kind], coef[kind], cols[j], yFit[kind], yVal[kind], fitTot[kind], valTot[kind], o.Ridge)
+			}()
+		}
+		kwg.Wait()
+		for ki, kind := range kindNames {
+			if per[ki] == nil {
+				continue
 			}
-			offs[kind] = off
-			b := make([]float64, len(forms))
-			var base float64
-			for c := range forms {
-				d := newOffsetData(cand[c].nz, cand[c].x, ex, eTot, yFit[kind], fitTot[kind], n)
-				if d.sd > 0 {
-					// the ridge on the standardised coefficient, as in FitCounts
-					b[c] = d.fit(o.Ridge / (d.sd * d.sd))
-				}
-				ll := d.shareLL(b[c], yVal[kind], valTot[kind]) / valTot[kind]
-				if c == 0 {
-					base = ll
-				}
-				gain[c] += ll - base
+			offs[kind], bs[kind] = per[ki].off, per[ki].b
+			for c := range gain {
+				gain[c] += per[ki].gain[c]
 			}
-			bs[kind] = b
 		}
 		best := 0
 		for c := range forms {
@@ -472,4 +466,44 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 		}
 	}
 	return out, record, eta, nil
+}
+
+// sparseCol is a design column's non-zero cells and values.
+type sparseCol struct {
+	nz []int32
+	x  []float64
+}
+
+// kindGain is one kind's part of a factor's form choice: the offset (the
+// other factors' contributions), each candidate's coefficient and its gain
+// in validation log-likelihood per case over the first candidate.
+type kindGain struct {
+	off, b, gain []float64
+}
+
+// formGains scores factor j's candidate columns for one kind.
+func formGains(f Factor, j int, forms []Form, cand []sparseCol, eta, coef, cur, yFit, yVal []float64, fitTot, valTot, ridge float64) *kindGain {
+	n := len(eta)
+	kg := &kindGain{off: make([]float64, n), b: make([]float64, len(forms)), gain: make([]float64, len(forms))}
+	ex := make([]float64, n)
+	var eTot float64
+	for i := range kg.off {
+		kg.off[i] = eta[i] - coef[j]*cur[i]
+		ex[i] = math.Exp(kg.off[i])
+		eTot += ex[i]
+	}
+	var base float64
+	for c := range forms {
+		d := newOffsetData(cand[c].nz, cand[c].x, ex, eTot, yFit, fitTot, n)
+		if d.sd > 0 {
+			// the ridge on the standardised coefficient, as in FitCounts
+			kg.b[c] = d.fit(ridge / (d.sd * d.sd))
+		}
+		ll := d.shareLL(kg.b[c], yVal, valTot) / valTot
+		if c == 0 {
+			base = ll
+		}
+		kg.gain[c] = ll - base
+	}
+	return kg
 }

@@ -46,3 +46,35 @@ func TestIncidentInContainingCell(t *testing.T) {
 		t.Error("longitude 181 was located")
 	}
 }
+
+// TestLocatorAgreesWithH3: the inscribed-circle shortcut gives the cell
+// LatLngToCell gives, for points all over a res-7 cell and its edges, with
+// a right hint, a wrong hint and none.
+func TestLocatorAgreesWithH3(t *testing.T) {
+	for _, res := range []int{5, 7, 9} {
+		l := newLocator(res)
+		var fast int
+		for i := 0; i < 40000; i++ {
+			lat := -8.7 + float64(i%200)*0.00037
+			lon := 115.1 + float64(i/200)*0.00041
+			want := h3.LatLngToCell(h3.NewLatLng(lat, lon), res)
+			r9 := h3.LatLngToCell(h3.NewLatLng(lat, lon), 9)
+			for _, hint := range []h3.Cell{r9, r9.GridDisk(3)[5], 0} {
+				got, ok := l.cell(hint, lon, lat)
+				if !ok || got != want {
+					t.Fatalf("res %d point %v,%v hint %s: %s, want %s", res, lon, lat, hint, got, want)
+				}
+			}
+			if p, _ := hexgrid.ParentAt(r9, res); p == want {
+				d := l.memo[p]
+				dy, dx := (lat-d.lat)*kmPerDeg, (lon-d.lng)*kmPerDeg*d.cos
+				if dx*dx+dy*dy < d.r2 {
+					fast++
+				}
+			}
+		}
+		if fast < 40000/2 {
+			t.Errorf("res %d: only %d of 40000 points took the shortcut", res, fast)
+		}
+	}
+}

@@ -152,23 +152,25 @@ func readStays(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, 
 			return out, fmt.Errorf("column %s not in binary format", fd.Name)
 		}
 	}
+	loc := newLocator(res)
 	for rows.Next() {
 		v := rows.RawValues()
-		if len(v) != 5 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 1 || len(v[3]) != 4 || len(v[4]) != 4 {
+		if len(v) != 6 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 8 || len(v[3]) != 1 || len(v[4]) != 4 || len(v[5]) != 4 {
 			return out, errors.New("unexpected row shape (a NULL date?)")
 		}
-		lon := math.Float64frombits(binary.BigEndian.Uint64(v[0]))
-		lat := math.Float64frombits(binary.BigEndian.Uint64(v[1]))
-		c, ok := pointCell(lon, lat, res)
+		hint := h3.Cell(binary.BigEndian.Uint64(v[0]))
+		lon := math.Float64frombits(binary.BigEndian.Uint64(v[1]))
+		lat := math.Float64frombits(binary.BigEndian.Uint64(v[2]))
+		c, ok := loc.cell(hint, lon, lat)
 		if !ok {
 			continue
 		}
 		k := 0
-		if v[2][0] != 0 {
+		if v[3][0] != 0 {
 			k = 1
 		}
-		from := monthOfDays(int32(binary.BigEndian.Uint32(v[3])))
-		to := monthOfDays(int32(binary.BigEndian.Uint32(v[4])))
+		from := monthOfDays(int32(binary.BigEndian.Uint32(v[4])))
+		to := monthOfDays(int32(binary.BigEndian.Uint32(v[5])))
 		out[k] = append(out[k], stay{c, from, to})
 	}
 	return out, rows.Err()

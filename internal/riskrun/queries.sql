@@ -81,7 +81,7 @@ ORDER BY k.code, d.path
 -- Dates as days since 2000-01-01 (date minus date is an integer: nothing to
 -- format or parse for a million rows). Read in two halves by physical
 -- position, on two connections at once: blocks [$1, $2) of the table.
-SELECT ST_X(geom), ST_Y(geom), address_kind = 'hotel',
+SELECT h3_r9, ST_X(geom), ST_Y(geom), address_kind = 'hotel',
        CASE WHEN address_kind = 'hotel' THEN check_in ELSE arrival_date END - DATE '2000-01-01',
        CASE WHEN address_kind = 'hotel' THEN coalesce(check_out, permit_expiry) ELSE permit_expiry END - DATE '2000-01-01'
 FROM resident
