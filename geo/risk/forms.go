@@ -181,17 +181,18 @@ func CandidateValues(sp *hexgrid.Spreader, g *hexgrid.Grid, f Factor, forms []Fo
 }
 
 // offsetData is one candidate column for the Poisson model
-// log μᵢ = a + b·xᵢ + offᵢ, kept sparse: most cells have x = 0, so their
-// sums are taken once (s0 = Σ exp(off) over x = 0) and an iteration of the
-// fit costs the non-zero cells only.
+// log μᵢ = a + b·xᵢ + offᵢ, reduced to what the fit needs: the cells with
+// x = 0 as one sum (s0 = Σ exp(off) over them), the others grouped by their
+// value of x (a proximity has one value, a density of counts a few dozen, a
+// kabupaten indicator one per kabupaten) with Σ exp(off), Σ y and the
+// validation Σ y per group, so an iteration of the fit costs the distinct
+// values, not the cells.
 type offsetData struct {
-	nz   []int32   // cells with x ≠ 0
-	x    []float64 // x at nz
-	e    []float64 // exp(off) at every cell
-	s0   float64
-	syx  float64 // Σ y·x
-	yTot float64
-	sd   float64 // standard deviation of x over all cells
+	x, e, y, yv []float64 // per group: value, Σ exp(off), Σ y (fit), Σ y (validation)
+	s0          float64
+	syx         float64 // Σ y·x (fit)
+	yTot        float64
+	sd          float64 // standard deviation of x over all cells
 }
 
 // sparseColumn is the non-zero part of factor f's design column.
@@ -217,15 +218,29 @@ func sparseColumn(f Factor, raw []float64) ([]int32, []float64) {
 	return nz, x
 }
 
-func newOffsetData(nz []int32, x, e []float64, eTot float64, y []float64, yTot float64, n int) *offsetData {
-	d := &offsetData{nz: nz, x: x, e: e, s0: eTot, yTot: yTot}
+func newOffsetData(nz []int32, x, e []float64, eTot float64, y, yv []float64, yTot float64, n int) *offsetData {
+	d := &offsetData{s0: eTot, yTot: yTot}
+	group := map[float64]int{}
 	var sx, sxx float64
 	for k, i := range nz {
+		v := x[k]
+		g, ok := group[v]
+		if !ok {
+			g = len(d.x)
+			group[v] = g
+			d.x, d.e, d.y, d.yv = append(d.x, v), append(d.e, 0), append(d.y, 0), append(d.yv, 0)
+		}
+		d.e[g] += e[i]
+		d.y[g] += y[i]
+		d.yv[g] += yv[i]
 		d.s0 -= e[i]
-		d.syx += y[i] * x[k]
-		sx += x[k]
-		sxx += x[k] * x[k]
+		sx += v
+		sxx += v * v
 	}
+	for g, v := range d.x {
+		d.syx += d.y[g] * v
+	}
+	d.s0 = math.Max(d.s0, 0) // rounding
 	m := sx / float64(n)
 	d.sd = math.Sqrt(math.Max(0, sxx/float64(n)-m*m))
 	return d
@@ -233,18 +248,15 @@ func newOffsetData(nz []int32, x, e []float64, eTot float64, y []float64, yTot f
 
 // fit returns b maximising the profile Poisson log-likelihood
 // Σ y·b·x − Y·log(Σ exp(off + b·x)) − ridge·b²/2 (a = log Y − log Σ…) by
-// Newton's method, one pass over the non-zero cells per step (the pass
-// that gives the step's gradient also gives its objective, so a step that
-// does not improve is halved before the next).
+// Newton's method (a step that does not improve is halved).
 func (d *offsetData) fit(ridge float64) float64 {
-	if len(d.nz) == 0 || d.yTot == 0 {
+	if len(d.x) == 0 || d.yTot == 0 {
 		return 0
 	}
 	pass := func(b float64) (obj, grad, hess float64) {
 		s, sx, sxx := d.s0, 0.0, 0.0
-		for k, i := range d.nz {
-			x := d.x[k]
-			e := d.e[i] * math.Exp(b*x)
+		for g, x := range d.x {
+			e := d.e[g] * math.Exp(b*x)
 			s += e
 			sx += e * x
 			sxx += e * x * x
@@ -278,20 +290,20 @@ func (d *offsetData) fit(ridge float64) float64 {
 // sum is Σ exp(off + b·x) over all cells.
 func (d *offsetData) sum(b float64) float64 {
 	s := d.s0
-	for k, i := range d.nz {
-		s += d.e[i] * math.Exp(b*d.x[k])
+	for g, x := range d.x {
+		s += d.e[g] * math.Exp(b*x)
 	}
 	return s
 }
 
-// shareLL is the log-likelihood of counts yv under the cells' shares of
-// exp(off + b·x), less the part Σ yv·off that every candidate of a factor
-// shares: the multinomial score of where later cases fall, whatever their
-// total.
-func (d *offsetData) shareLL(b float64, yv []float64, yvTot float64) float64 {
+// shareLL is the log-likelihood of the validation counts under the cells'
+// shares of exp(off + b·x), less the part Σ yv·off that every candidate of
+// a factor shares: the multinomial score of where later cases fall,
+// whatever their total.
+func (d *offsetData) shareLL(b float64, yvTot float64) float64 {
 	var s float64
-	for k, i := range d.nz {
-		s += yv[i] * b * d.x[k]
+	for g, x := range d.x {
+		s += d.yv[g] * b * x
 	}
 	return s - yvTot*math.Log(d.sum(b))
 }
@@ -399,11 +411,36 @@ func SelectForms(fs []Factor, raw [][]float64, candidates func(j int) ([]Form, [
 	out := make([]Factor, len(fs))
 	copy(out, fs)
 	var record []FormChoice
+	// The next factor's candidate columns are computed while this one's
+	// are scored (candidates is called from one goroutine, in order).
+	type candSet struct {
+		forms []Form
+		vals  [][]float64
+		err   error
+	}
+	next := make(chan candSet, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(next)
+		for j, f := range fs {
+			var cs candSet
+			if f.Influence != Kernel {
+				cs.forms, cs.vals, cs.err = candidates(j)
+			}
+			select {
+			case next <- cs:
+			case <-stop:
+				return
+			}
+		}
+	}()
 	for j, f := range fs {
+		cs := <-next
 		if f.Influence == Kernel {
 			continue
 		}
-		forms, vals, err := candidates(j)
+		forms, vals, err := cs.forms, cs.vals, cs.err
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -494,12 +531,12 @@ func formGains(f Factor, j int, forms []Form, cand []sparseCol, eta, coef, cur, 
 	}
 	var base float64
 	for c := range forms {
-		d := newOffsetData(cand[c].nz, cand[c].x, ex, eTot, yFit, fitTot, n)
+		d := newOffsetData(cand[c].nz, cand[c].x, ex, eTot, yFit, yVal, fitTot, n)
 		if d.sd > 0 {
 			// the ridge on the standardised coefficient, as in FitCounts
 			kg.b[c] = d.fit(ridge / (d.sd * d.sd))
 		}
-		ll := d.shareLL(kg.b[c], yVal, valTot) / valTot
+		ll := d.shareLL(kg.b[c], valTot) / valTot
 		if c == 0 {
 			base = ll
 		}
