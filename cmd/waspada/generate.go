@@ -15,6 +15,7 @@ func (a *app) cmdGenerate(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives byte-identical files")
 	out := fs.String("out", "", "output folder (required)")
 	dataDir := fs.String("data", "", "reference data folder (default $WASPADA_DATA, else ../shared/data)")
+	process := fs.String("process", "latent", "incident process: latent (the default) or networks (recruiter networks, data/README.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -28,6 +29,10 @@ func (a *app) cmdGenerate(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if err := synth.CheckProcess(*process); err != nil {
+		return usagef("--process: %v", err)
+	}
+	cfg.Process = *process
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -46,7 +51,7 @@ func (a *app) cmdGenerate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a.log.Info("generated", "size", cfg.Name, "seed", *seed, "out", *out,
+	a.log.Info("generated", "size", cfg.Name, "process", *process, "seed", *seed, "out", *out,
 		"load", loaded.Round(time.Millisecond), "generate", (generated - loaded).Round(time.Millisecond),
 		"total", time.Since(start).Round(time.Millisecond))
 	counts := map[string]int{

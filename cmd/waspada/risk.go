@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -105,8 +104,12 @@ func (a *app) riskExport(ctx context.Context, args []string) error {
 	fs := a.flags("risk export")
 	kind := fs.String("kind", "", "risk kind: tppo or pmi")
 	res := fs.Int("res", 0, "H3 resolution (default: the run's analysis resolution)")
+	factors := fs.Bool("factors", false, "write the run's factors instead of its cells: the operationalisation chosen for each (form), the factor table's, and the candidates with their validation scores")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *kind != "tppo" && *kind != "pmi" {
 		return usagef("--kind %q: want tppo or pmi", *kind)
@@ -124,6 +127,12 @@ func (a *app) riskExport(ctx context.Context, args []string) error {
 		return err
 	}
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
+	if *factors {
+		if err := e.ExportFactors(ctx, w, *kind); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
 	if err := e.Export(ctx, w, *kind, *res); err != nil {
 		return err
 	}
@@ -134,16 +143,54 @@ func (a *app) riskEvaluate(ctx context.Context, args []string) error {
 	fs := a.flags("risk evaluate")
 	kind := fs.String("kind", "", "risk kind: tppo or pmi")
 	from := fs.String("from", "", "first day of the held-out window, YYYY-MM-DD")
-	to := fs.String("to", "", "last day of the held-out window, YYYY-MM-DD")
-	bw := fs.Float64("bandwidth", 5, "KDE baseline bandwidth in km")
+	to := fs.String("to", "", "last day of the held-out window, YYYY-MM-DD (with --backtest: the last window ends with the last complete month up to it; default the latest incident)")
+	bw := fs.Float64("bandwidth", 5, "fixed KDE baseline bandwidth in km (the tuned baseline chooses its own on the training window)")
+	backtest := fs.Int("backtest", 0, "rolling-origin backtest: N consecutive 3-month windows, each fitted in memory on the 12 months before it (both kinds; nothing is written)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *bw <= 0 {
+		return usagef("--bandwidth must be positive")
+	}
+	if *backtest != 0 {
+		if *backtest < 1 || *backtest > 24 {
+			return usagef("--backtest %d: must be 1..24", *backtest)
+		}
+		if *from != "" || *kind != "" {
+			return usagef("--backtest evaluates both kinds over its own windows: drop --from and --kind")
+		}
+		var end time.Time
+		if *to != "" {
+			t, err := parseDay("to", *to)
+			if err != nil {
+				return err
+			}
+			end = t
+		}
+		pool, err := a.openDB(ctx, 4)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		e, err := riskrun.New(pool, a.log)
+		if err != nil {
+			return err
+		}
+		bt, err := e.Backtest(ctx, *backtest, end, *bw, riskrun.Options{})
+		if err != nil {
+			return err
+		}
+		bt.Print(a.stdout)
+		return nil
 	}
 	if *kind != "tppo" && *kind != "pmi" {
 		return usagef("--kind %q: want tppo or pmi", *kind)
 	}
 	if *from == "" || *to == "" {
-		return usagef("--from and --to are required")
+		return usagef("--from and --to are required (or --backtest N)")
 	}
 	f, err := parseDay("from", *from)
 	if err != nil {
@@ -156,9 +203,6 @@ func (a *app) riskEvaluate(ctx context.Context, args []string) error {
 	if t.Before(f) {
 		return usagef("--to %s is before --from %s", *to, *from)
 	}
-	if *bw <= 0 {
-		return usagef("--bandwidth must be positive")
-	}
 	pool, err := a.openDB(ctx, 2)
 	if err != nil {
 		return err
@@ -170,9 +214,6 @@ func (a *app) riskEvaluate(ctx context.Context, args []string) error {
 	}
 	ev, err := e.Evaluate(ctx, *kind, f, t, *bw)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
 		return err
 	}
 	ev.Print(a.stdout)

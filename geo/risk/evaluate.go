@@ -3,11 +3,6 @@ package risk
 import (
 	"fmt"
 	"math"
-	"sort"
-
-	"github.com/uber/h3-go/v4"
-
-	"github.com/waspada-id/waspada/geo/hexgrid"
 )
 
 // Capture is how well a ranking of cells captures later incidents when the
@@ -17,6 +12,10 @@ type Capture struct {
 	HitRate   float64 // share of incidents inside the flagged cells
 	AreaShare float64 // share of the total area flagged
 	PAI       float64 // predictive accuracy index = HitRate / AreaShare
+	// PEI is PAI divided by the best PAI possible for the same share of
+	// cells (flagging the cells with the most hits; Wheeler & Steenbeek
+	// 2019's predictive efficiency index): 1 is perfect hindsight.
+	PEI float64
 }
 
 // Evaluate ranks cells by score (descending) and, for every share, flags that
@@ -26,6 +25,25 @@ type Capture struct {
 // lucky or unlucky order. hits are incidents per cell; area per cell (nil:
 // equal areas).
 func Evaluate(score, hits, area []float64, shares []float64) ([]Capture, error) {
+	out, err := capture(score, hits, area, shares)
+	if err != nil {
+		return nil, err
+	}
+	best, err := capture(hits, hits, area, shares)
+	if err != nil {
+		return nil, err
+	}
+	// Same share of cells, so the same area up to the cells' small
+	// differences in size: PAI ÷ best PAI is the ratio of the hit rates.
+	for i := range out {
+		if best[i].HitRate > 0 {
+			out[i].PEI = out[i].HitRate / best[i].HitRate
+		}
+	}
+	return out, nil
+}
+
+func capture(score, hits, area []float64, shares []float64) ([]Capture, error) {
 	n := len(score)
 	if len(hits) != n || (area != nil && len(area) != n) {
 		return nil, fmt.Errorf("risk: evaluate: %d scores, %d hit counts, %d areas", n, len(hits), len(area))
@@ -40,37 +58,63 @@ func Evaluate(score, hits, area []float64, shares []float64) ([]Capture, error) 
 		return area[i]
 	}
 	var totHits, totArea float64
+	var hit []int // cells with hits: few, so captured hits are summed over them only
 	for i := 0; i < n; i++ {
 		totHits += hits[i]
 		totArea += ar(i)
+		if hits[i] != 0 {
+			hit = append(hit, i)
+		}
 	}
-	ord := make([]int, n)
-	for i := range ord {
-		ord[i] = i
-	}
-	sort.SliceStable(ord, func(a, b int) bool { return score[ord[a]] > score[ord[b]] })
+	// The cut for a share is the score of the ceil(share·n)-th best cell,
+	// found by selection rather than a full sort (validation ranks 400,000
+	// cells dozens of times a compute): the cells above it are flagged and
+	// the cells tied at it share the rest of the budget.
+	work := make([]float64, n)
 	out := make([]Capture, 0, len(shares))
 	for _, sh := range shares {
 		if sh <= 0 || sh > 1 {
 			return nil, fmt.Errorf("risk: evaluate: share %v outside (0,1]", sh)
 		}
 		budget := sh * float64(n) // cells to flag
-		var h, a, taken float64
-		for g := 0; g < n && taken < budget; {
-			e := g
-			for e < n && score[ord[e]] == score[ord[g]] {
-				e++
+		for i, v := range score {
+			if math.IsNaN(v) {
+				v = math.Inf(-1)
 			}
-			size := float64(e - g)
-			frac := math.Min(1, (budget-taken)/size)
-			for _, i := range ord[g:e] {
-				h += frac * hits[i]
-				a += frac * ar(i)
-			}
-			taken += frac * size
-			g = e
+			work[i] = v
 		}
-		c := Capture{Share: sh, AreaShare: a / totArea}
+		k := int(math.Ceil(budget-1e-9)) - 1 // 0-based rank of the cut cell, best first
+		k = max(0, min(n-1, k))
+		cut := selectDesc(work, k)
+		var above, tied, aArea, tArea float64
+		for i, v := range score {
+			if math.IsNaN(v) {
+				v = math.Inf(-1)
+			}
+			switch {
+			case v > cut:
+				above++
+				aArea += ar(i)
+			case v == cut:
+				tied++
+				tArea += ar(i)
+			}
+		}
+		frac := math.Min(1, (budget-above)/tied)
+		var h float64
+		for _, i := range hit {
+			v := score[i]
+			if math.IsNaN(v) {
+				v = math.Inf(-1)
+			}
+			switch {
+			case v > cut:
+				h += hits[i]
+			case v == cut:
+				h += frac * hits[i]
+			}
+		}
+		c := Capture{Share: sh, AreaShare: (aArea + frac*tArea) / totArea}
 		if totHits > 0 {
 			c.HitRate = h / totHits
 		}
@@ -82,41 +126,44 @@ func Evaluate(score, hits, area []float64, shares []float64) ([]Capture, error) 
 	return out, nil
 }
 
-// KDE is the kernel-density baseline: a Gaussian kernel of bandwidth
-// bandwidthKm around every training incident, evaluated at cell centres
-// (truncated at 3 bandwidths). Incidents are located by their H3 cell at
-// any resolution at least the grid's.
-func KDE(g *hexgrid.Grid, incidents []hexgrid.Source, bandwidthKm float64) []float64 {
-	out := make([]float64, g.Len())
-	if bandwidthKm <= 0 {
-		return out
-	}
-	k := hexgrid.Rings(g.Res, 3*bandwidthKm) + 1
-	agg := map[h3.Cell]float64{}
-	for _, s := range incidents {
-		c := s.Cell
-		if !c.IsValid() || c.Resolution() < g.Res {
-			continue
+// selectDesc returns the value that would be at index k if v were sorted in
+// descending order (v is reordered): Hoare's quickselect with a
+// median-of-three pivot.
+func selectDesc(v []float64, k int) float64 {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		a, b, c := v[lo], v[mid], v[hi]
+		p := b
+		if (a >= b) == (b >= c) {
+			p = b
+		} else if (b >= a) == (a >= c) {
+			p = a
+		} else {
+			p = c
 		}
-		agg[c.Parent(g.Res)] += s.Weight
-	}
-	cells := make([]h3.Cell, 0, len(agg))
-	for c := range agg {
-		cells = append(cells, c)
-	}
-	sort.Slice(cells, func(i, j int) bool { return cells[i] < cells[j] })
-	h2 := 2 * bandwidthKm * bandwidthKm
-	for _, c := range cells {
-		w := agg[c]
-		ll := c.LatLng()
-		for _, n := range h3.GridDisk(c, k) {
-			j, ok := g.Lookup(n)
-			if !ok {
-				continue
+		i, j := lo, hi
+		for i <= j {
+			for v[i] > p {
+				i++
 			}
-			d := h3.GreatCircleDistanceKm(ll, n.LatLng())
-			out[j] += w * math.Exp(-d*d/h2)
+			for v[j] < p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
 		}
 	}
-	return out
+	return v[k]
 }

@@ -62,20 +62,31 @@ func TestKDE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := KDE(g, []hexgrid.Source{{Cell: origin.Children(9)[3], Weight: 2}}, 3)
+	ll := origin.LatLng()
+	d := NewKDEGrid(g).Density([]LatLng{{ll.Lat, ll.Lng}}, 2, []float64{3, 1})
 	o, _ := g.Lookup(origin)
-	if math.Abs(d[o]-2) > 1e-9 {
-		t.Errorf("density at the incident %.4f, want 2 (weight × kernel(0))", d[o])
+	if math.Abs(d[0][o]-2) > 1e-9 || math.Abs(d[1][o]-2) > 1e-9 {
+		t.Errorf("density at the incident %.4f, %.4f, want 2 (weight × kernel(0))", d[0][o], d[1][o])
 	}
+	var inside int
 	for i, c := range g.Cells {
-		dist := h3.GreatCircleDistanceKm(c.LatLng(), origin.LatLng())
-		want := 0.0
-		if h3.GridDistance(c, origin) <= hexgrid.Rings(7, 9)+1 { // truncation at 3 bandwidths, rounded out to a ring
-			want = 2 * math.Exp(-dist*dist/18)
+		dist := h3.GreatCircleDistanceKm(c.LatLng(), ll)
+		for b, h := range []float64{3, 1} {
+			want := 0.0
+			if dist <= 3*h-0.01 { // truncated at 3 bandwidths
+				want = 2 * math.Exp(-dist*dist/(2*h*h))
+				inside++
+			} else if dist < 3*h+0.01 {
+				continue // at the truncation: either side of it is right
+			}
+			// local equirectangular distances: well under 0.1 % off at 30 km
+			if math.Abs(d[b][i]-want) > 1e-3*want+1e-12 {
+				t.Fatalf("bandwidth %g, cell %d at %.2f km: %.6f, want %.6f", h, i, dist, d[b][i], want)
+			}
 		}
-		if math.Abs(d[i]-want) > 1e-9 {
-			t.Fatalf("cell %d at %.2f km: %.6f, want %.6f", i, dist, d[i], want)
-		}
+	}
+	if inside < 20 {
+		t.Errorf("only %d cells within 3 bandwidths", inside)
 	}
 }
 

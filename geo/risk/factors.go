@@ -13,6 +13,11 @@ const (
 	Density
 	// Area: a kabupaten indicator, the same for every cell of the kabupaten.
 	Area
+	// Kernel: a Gaussian kernel density of the kind's own cases in the
+	// training window (cases a year, kernel-weighted), computed by the engine
+	// (Inputs.Columns). It is not fitted by the GLM: its weight is chosen on
+	// validation inside the training window (see ChooseBlend).
+	Kernel
 )
 
 func (i Influence) String() string {
@@ -23,6 +28,8 @@ func (i Influence) String() string {
 		return "density"
 	case Area:
 		return "area"
+	case Kernel:
+		return "kernel"
 	}
 	return "unknown"
 }
@@ -47,6 +54,10 @@ type Factor struct {
 	Log bool
 	// Kinds lists the risk kinds the factor is offered to; nil means all.
 	Kinds []string
+	// TopicID and TopicEN name what the factor measures without its form
+	// ("Main or public ports"): labels of other operationalisations are
+	// built from them (Factor.WithForm).
+	TopicID, TopicEN string
 }
 
 // Point layers the engine knows how to load (internal/riskrun/queries.sql).
@@ -60,6 +71,8 @@ const (
 	LayerDesaBinaan    = "desa_binaan"   // villages with an immigration officer, established by the period
 	LayerPriorTPPO     = "prior_tppo"    // TPPO cases in the 12 months before the training window
 	LayerPriorPMI      = "prior_pmi"     // non-procedural PMI interceptions in the 12 months before the training window
+	LayerRecentTPPO    = "recent_tppo"   // TPPO cases of the training window (kernel density, Inputs.Columns)
+	LayerRecentPMI     = "recent_pmi"    // non-procedural PMI cases of the training window
 	IndicatorPoverty   = "poverty_rate"  // percent
 	IndicatorUnemploy  = "unemployment_rate"
 	IndicatorPMIDepart = "pmi_departures" // procedural departures in the month
@@ -70,26 +83,34 @@ const (
 func Factors() []Factor {
 	return []Factor{
 		{Name: "foreign_residents", LabelID: "Kepadatan WNA (domisili)", LabelEN: "Foreign residents (density)",
-			Layer: LayerResident, Influence: Density, RadiusKm: 3, Log: true},
+			Layer: LayerResident, Influence: Density, RadiusKm: 3, Log: true,
+			TopicID: "WNA berdomisili", TopicEN: "Foreign residents"},
 		{Name: "hotel_foreign_guests", LabelID: "Kepadatan tamu asing hotel", LabelEN: "Hotels with foreign guests (density)",
-			Layer: LayerHotel, Influence: Density, RadiusKm: 3, Log: true},
+			Layer: LayerHotel, Influence: Density, RadiusKm: 3, Log: true,
+			TopicID: "Tamu asing hotel", TopicEN: "Hotels with foreign guests"},
 		{Name: "foreign_workers", LabelID: "Tenaga kerja asing di lokasi kerja (kepadatan)", LabelEN: "Foreign workers at worksites (worker-weighted density)",
-			Layer: LayerWorksite, Influence: Density, RadiusKm: 5, Weighted: true, Log: true},
+			Layer: LayerWorksite, Influence: Density, RadiusKm: 5, Weighted: true, Log: true,
+			TopicID: "Tenaga kerja asing di lokasi kerja, per pekerja", TopicEN: "Foreign workers at worksites, worker-weighted"},
 		{Name: "worksite_near", LabelID: "Dekat lokasi kerja TKA", LabelEN: "Near a worksite with foreign workers",
-			Layer: LayerWorksite, Influence: Proximity, RadiusKm: 3},
+			Layer: LayerWorksite, Influence: Proximity, RadiusKm: 3,
+			TopicID: "Lokasi kerja TKA", TopicEN: "Worksites with foreign workers"},
 		{Name: "port_official", LabelID: "Dekat pelabuhan utama/umum", LabelEN: "Near a main or public port",
-			Layer: LayerPortOfficial, Influence: Proximity, RadiusKm: 5},
+			Layer: LayerPortOfficial, Influence: Proximity, RadiusKm: 5,
+			TopicID: "Pelabuhan utama/umum", TopicEN: "Main or public ports"},
 		{Name: "port_terminal", LabelID: "Dekat terminal khusus/TUKS", LabelEN: "Near a special or private terminal",
-			Layer: LayerPortTerminal, Influence: Proximity, RadiusKm: 5},
+			Layer: LayerPortTerminal, Influence: Proximity, RadiusKm: 5,
+			TopicID: "Terminal khusus/TUKS", TopicEN: "Special or private terminals"},
 		{Name: "landing_informal", LabelID: "Dekat jalur tikus", LabelEN: "Near an informal landing point",
-			Layer: LayerPortInformal, Influence: Proximity, RadiusKm: 8},
+			Layer: LayerPortInformal, Influence: Proximity, RadiusKm: 8,
+			TopicID: "Jalur tikus", TopicEN: "Informal landing points"},
 		// Desa binaan are sited where departures and trafficking are known
 		// (and their Pimpasa report cases), so this factor usually comes out
 		// above 1: it marks watched ground, it does not say that an officer
 		// raises risk. The label says "within 4 km", not "coverage", so the
 		// map does not read as "coverage causes risk".
 		{Name: "desa_binaan", LabelID: "Dalam 4 km dari desa binaan", LabelEN: "Within 4 km of a desa binaan",
-			Layer: LayerDesaBinaan, Influence: Proximity, RadiusKm: 4},
+			Layer: LayerDesaBinaan, Influence: Proximity, RadiusKm: 4,
+			TopicID: "Desa binaan", TopicEN: "Desa binaan"},
 		// Where cases were found the year before the training window: exits,
 		// landing beaches and recruiting villages that stay in use year after
 		// year and that no other layer names (an airport or a land border
@@ -97,15 +118,31 @@ func Factors() []Factor {
 		// incidents themselves, so the fit does not regress counts on their
 		// own smoothing. Offered to its own kind only.
 		{Name: "prior_tppo", LabelID: "Kasus TPPO tahun sebelumnya (kepadatan 5 km)", LabelEN: "TPPO cases in the previous year (density, 5 km)",
-			Layer: LayerPriorTPPO, Influence: Density, RadiusKm: 5, Log: true, Kinds: []string{"tppo"}},
+			Layer: LayerPriorTPPO, Influence: Density, RadiusKm: 5, Log: true, Kinds: []string{"tppo"},
+			TopicID: "Kasus TPPO tahun sebelumnya", TopicEN: "TPPO cases in the previous year"},
 		{Name: "prior_pmi", LabelID: "Kasus PMI nonprosedural tahun sebelumnya (kepadatan 5 km)", LabelEN: "Irregular PMI cases in the previous year (density, 5 km)",
-			Layer: LayerPriorPMI, Influence: Density, RadiusKm: 5, Log: true, Kinds: []string{"pmi"}},
+			Layer: LayerPriorPMI, Influence: Density, RadiusKm: 5, Log: true, Kinds: []string{"pmi"},
+			TopicID: "Kasus PMI nonprosedural tahun sebelumnya", TopicEN: "Irregular PMI cases in the previous year"},
+		// Where the kind's cases were found in the training window, as a
+		// kernel density: offered so that the model can use what a tuned
+		// kernel density knows when the layers do not explain it. Not a GLM
+		// term (that would regress counts on their own smoothing): its
+		// weight and bandwidth are chosen by out-of-time validation.
+		{Name: "recent_tppo", LabelID: "Kasus TPPO di sekitar (12 bulan terakhir, kepadatan kernel)", LabelEN: "TPPO cases nearby in the training year (kernel density)",
+			Layer: LayerRecentTPPO, Influence: Kernel, Log: true, Kinds: []string{"tppo"},
+			TopicID: "Kasus TPPO di sekitar (12 bulan terakhir)", TopicEN: "TPPO cases nearby in the training year"},
+		{Name: "recent_pmi", LabelID: "Kasus PMI nonprosedural di sekitar (12 bulan terakhir, kepadatan kernel)", LabelEN: "Irregular PMI cases nearby in the training year (kernel density)",
+			Layer: LayerRecentPMI, Influence: Kernel, Log: true, Kinds: []string{"pmi"},
+			TopicID: "Kasus PMI nonprosedural di sekitar (12 bulan terakhir)", TopicEN: "Irregular PMI cases nearby in the training year"},
 		{Name: "poverty_rate", LabelID: "Tingkat kemiskinan kabupaten (%)", LabelEN: "Kabupaten poverty rate (%)",
-			Layer: IndicatorPoverty, Influence: Area},
+			Layer: IndicatorPoverty, Influence: Area,
+			TopicID: "Tingkat kemiskinan kabupaten (%)", TopicEN: "Kabupaten poverty rate (%)"},
 		{Name: "unemployment_rate", LabelID: "Tingkat pengangguran kabupaten (%)", LabelEN: "Kabupaten unemployment rate (%)",
-			Layer: IndicatorUnemploy, Influence: Area},
+			Layer: IndicatorUnemploy, Influence: Area,
+			TopicID: "Tingkat pengangguran kabupaten (%)", TopicEN: "Kabupaten unemployment rate (%)"},
 		{Name: "pmi_departures", LabelID: "Keberangkatan PMI prosedural (log)", LabelEN: "Procedural PMI departures (log)",
-			Layer: IndicatorPMIDepart, Influence: Area, Log: true},
+			Layer: IndicatorPMIDepart, Influence: Area, Log: true,
+			TopicID: "Keberangkatan PMI prosedural", TopicEN: "Procedural PMI departures"},
 	}
 }
 

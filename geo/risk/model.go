@@ -24,6 +24,9 @@ type Point struct {
 type Inputs struct {
 	Points     map[string][]Point
 	Indicators map[string]map[string]float64
+	// Columns are per-cell values computed elsewhere (the kernel densities
+	// of Kernel factors), keyed by layer; absent means zeros.
+	Columns map[string][]float64
 }
 
 // Values computes the raw value of every factor at every cell: Values[f][i].
@@ -57,6 +60,10 @@ func ValuesWith(sp *hexgrid.Spreader, g *hexgrid.Grid, fs []Factor, in Inputs) (
 			} else {
 				out[fi] = sp.Spread(src, k, nil)
 			}
+		case Kernel:
+			col := make([]float64, g.Len())
+			copy(col, in.Columns[f.Layer])
+			out[fi] = col
 		case Area:
 			vals := in.Indicators[f.Layer]
 			byArea := make([]float64, len(g.Codes))
@@ -103,41 +110,78 @@ func Train(kind string, fs []Factor, raw [][]float64, y []float64, o FitOptions)
 	names := make([]string, len(fs))
 	for j, f := range fs {
 		names[j] = f.Name
-		col := make([]float64, len(raw[j]))
-		if f.Influence == Area {
-			var s float64
-			var c int
-			for _, v := range raw[j] {
-				if !math.IsNaN(v) {
-					s += f.Transform(v)
-					c++
-				}
-			}
-			if c > 0 {
-				m.Center[j] = s / float64(c)
-			}
+		X[j], m.Center[j] = column(f, raw[j])
+		if !f.For(kind) || f.Influence == Kernel {
+			// constant: dropped by the fit. A kernel factor's weight is
+			// set by SetBlend, chosen on validation, not fitted.
+			X[j] = make([]float64, len(raw[j]))
 		}
-		for i, v := range raw[j] {
-			if math.IsNaN(v) {
-				col[i] = 0
-			} else {
-				col[i] = f.Transform(v) - m.Center[j]
-			}
-		}
-		if !f.For(kind) {
-			for i := range col {
-				col[i] = 0 // constant: dropped by the fit
-			}
-		}
-		X[j] = col
 	}
 	fit, err := FitCounts(X, y, names, o)
 	if err != nil {
 		return nil, fmt.Errorf("risk: fit %s: %w", kind, err)
 	}
+	kept := fit.Dropped[:0:0]
+	for _, d := range fit.Dropped {
+		if !isKernelName(fs, d) {
+			kept = append(kept, d)
+		}
+	}
+	fit.Dropped = kept
 	m.Fit = fit
 	m.Intercept = fit.Intercept
 	return m, nil
+}
+
+// isKernelName reports whether a dropped-factor note is a kernel factor's
+// "(constant)": those are never fitted, so they are not reported as dropped.
+func isKernelName(fs []Factor, note string) bool {
+	for _, f := range fs {
+		if f.Influence == Kernel && note == f.Name+" (constant)" {
+			return true
+		}
+	}
+	return false
+}
+
+// column is factor f's design column on the model's scale (transformed,
+// indicators centred on their mean over the cells that have one, missing
+// values at the centre) and its centre.
+func column(f Factor, raw []float64) ([]float64, float64) {
+	var center float64
+	if f.Influence == Area {
+		var s float64
+		var c int
+		for _, v := range raw {
+			if !math.IsNaN(v) {
+				s += f.Transform(v)
+				c++
+			}
+		}
+		if c > 0 {
+			center = s / float64(c)
+		}
+	}
+	col := make([]float64, len(raw))
+	for i, v := range raw {
+		if !math.IsNaN(v) {
+			col[i] = f.Transform(v) - center
+		}
+	}
+	return col, center
+}
+
+// SetBlend gives the kernel factor j the weight gamma (≥ 0) chosen on
+// validation: its contribution is gamma·log1p(density). Zero leaves it out.
+func (m *Model) SetBlend(j int, gamma float64) error {
+	if j < 0 || j >= len(m.Factors) || m.Factors[j].Influence != Kernel {
+		return fmt.Errorf("risk: factor %d is not a kernel factor", j)
+	}
+	if gamma < 0 || math.IsNaN(gamma) || math.IsInf(gamma, 0) {
+		return fmt.Errorf("risk: blend weight %v: must be finite and non-negative", gamma)
+	}
+	m.Fit.Coef[j], m.Fit.Kept[j], m.Fit.SE[j], m.Fit.Z[j] = gamma, gamma > 0, 0, 0
+	return nil
 }
 
 // Score returns every cell's score and per-factor log-contributions

@@ -231,10 +231,14 @@ func TestRollupsAddUp(t *testing.T) {
 			SELECT count(*) FROM risk_rollup p JOIN k ON k.kind = p.kind AND k.prov = p.code
 			WHERE p.run_id = $1 AND p.level = 'provinsi' AND p.period = $3
 			  AND (p.cells <> k.n OR abs(p.mean_score - k.mean) > 1e-9 * greatest(1, k.mean) OR abs(p.max_score - k.mx) > 1e-9 * greatest(1, k.mx))`},
+		// Tied scores share a rank (two kabupaten whose cells all sit at the
+		// same score, no point factor near and equal indicators); the lag
+		// orders ties by code, as row_number does, so a tie is recognised
+		// whatever order the window puts equal ranks in.
 		{"national ranks are 1..n by weighted score, every period", `
 			SELECT count(*) FROM (
 			    SELECT rank_national, row_number() OVER (PARTITION BY kind, level, period ORDER BY weighted_score DESC, code) AS rn,
-			           lag(weighted_score) OVER (PARTITION BY kind, level, period ORDER BY rank_national) AS prev_w, weighted_score
+			           lag(weighted_score) OVER (PARTITION BY kind, level, period ORDER BY rank_national, code) AS prev_w, weighted_score
 			    FROM risk_rollup WHERE run_id = $1 AND $2 >= 0 AND $3::date IS NOT NULL) x
 			WHERE rank_national <> rn AND prev_w IS DISTINCT FROM weighted_score`},
 		{"province ranks are 1..n within each province", `

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uber/h3-go/v4"
@@ -111,8 +112,10 @@ func checkKind(kind string) error {
 	return fmt.Errorf("unknown risk kind %q: want tppo or pmi", kind)
 }
 
-// Evaluation compares the latest run with a kernel-density baseline on the
-// incidents of a later window.
+// Evaluation compares the latest run with kernel-density baselines on the
+// incidents of a later window: one of a fixed bandwidth and one whose
+// bandwidth was chosen on the run's training window only (the last
+// valMonths months scored by a density of the months before).
 type Evaluation struct {
 	RunID       int64
 	Kind        string
@@ -122,15 +125,18 @@ type Evaluation struct {
 	TrainUntil  time.Time
 	From, To    time.Time
 	Incidents   int // in the window
-	Outside     int // of which outside the grid (count as misses for both)
-	Training    int // training incidents the baseline is built from
+	Outside     int // of which outside the grid (count as misses for all)
+	Training    int // training incidents the baselines are built from
 	BandwidthKm float64
 	Model       []risk.Capture
-	Baseline    []risk.Capture
+	Baseline    []risk.Capture // fixed bandwidth
+	// TunedKm is the bandwidth chosen inside the training window, Tuned its captures.
+	TunedKm float64
+	Tuned   []risk.Capture
 }
 
-// Shares evaluated: the top 10% and 20% of cells.
-var evalShares = []float64{0.10, 0.20}
+// EvalShares are the flagged shares evaluated: the top 5 %, 10 % and 20 % of cells.
+var EvalShares = []float64{0.05, 0.10, 0.20}
 
 // Evaluate scores the latest run against the kind's incidents in [from, to].
 func (e *Engine) Evaluate(ctx context.Context, kind string, from, to time.Time, bandwidthKm float64) (*Evaluation, error) {
@@ -194,66 +200,115 @@ func (e *Engine) Evaluate(ctx context.Context, kind string, from, to time.Time, 
 	for i, c := range g.Cells {
 		score[i] = scoreBy[c]
 	}
-
+	inc, err := e.loadIncidents(ctx, trainFrom, to)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
 	ev := &Evaluation{RunID: run.ID, Kind: kind, Res: run.Res, Cells: g.Len(), TrainFrom: trainFrom, TrainUntil: run.Until,
 		From: from, To: to, BandwidthKm: bandwidthKm}
-	hits := make([]float64, g.Len())
-	var training []hexgrid.Source
-	rows, err = e.pool.Query(ctx, e.q.Get("incidents"), trainFrom, to)
+	w, err := newWindowEval(g, inc, kind, trainFrom, run.Until, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate: incidents: %w", err)
-	}
-	for rows.Next() {
-		var k string
-		var day time.Time
-		var c int64
-		if err := rows.Scan(&k, &day, &c); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("evaluate: incidents: %w", err)
-		}
-		if k != kind {
-			continue
-		}
-		switch {
-		case !day.After(run.Until):
-			training = append(training, hexgrid.Source{Cell: h3.Cell(c), Weight: 1})
-		case !day.Before(from):
-			ev.Incidents++
-			if i, ok := g.Locate(h3.Cell(c)); ok {
-				hits[i]++
-			} else {
-				ev.Outside++
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("evaluate: incidents: %w", err)
-	}
-	ev.Training = len(training)
-	if ev.Incidents == 0 {
-		return nil, fmt.Errorf("no %s incidents between %s and %s", kind, from.Format(time.DateOnly), to.Format(time.DateOnly))
-	}
-	area := g.CellAreaKm2()
-	inGrid := float64(ev.Incidents-ev.Outside) / float64(ev.Incidents)
-	capture := func(s []float64) ([]risk.Capture, error) {
-		cs, err := risk.Evaluate(s, hits, area, evalShares)
-		if err != nil {
-			return nil, err
-		}
-		for i := range cs { // incidents outside the grid are misses
-			cs[i].HitRate *= inGrid
-			cs[i].PAI *= inGrid
-		}
-		return cs, nil
-	}
-	if ev.Model, err = capture(score); err != nil {
 		return nil, err
 	}
-	if ev.Baseline, err = capture(risk.KDE(g, training, bandwidthKm)); err != nil {
+	ev.Incidents, ev.Outside, ev.Training = w.incidents, w.outside, len(w.training)
+	if ev.Model, err = w.capture(score); err != nil {
+		return nil, err
+	}
+	if ev.Baseline, err = w.capture(w.kde.Density(w.training, 1, []float64{bandwidthKm})[0]); err != nil {
+		return nil, err
+	}
+	tuned, km, err := w.tunedKDE()
+	if err != nil {
+		return nil, err
+	}
+	ev.TunedKm = km
+	if ev.Tuned, err = w.capture(tuned); err != nil {
 		return nil, err
 	}
 	return ev, nil
+}
+
+// windowEval holds what scoring rankings on one held-out window needs.
+type windowEval struct {
+	g                  *hexgrid.Grid
+	kde                *risk.KDEGrid
+	area, hits         []float64
+	incidents, outside int
+	inGrid             float64
+	training           []risk.LatLng // the training window's cases of the kind
+	fitPts             []risk.LatLng // its months before the validation part
+	valHits            []float64     // its validation part's cases per cell
+	trainFrom, trainTo time.Time
+	trainMonths        int
+}
+
+func newWindowEval(g *hexgrid.Grid, inc []incidentPoint, kind string, trainFrom, trainTo, from, to time.Time) (*windowEval, error) {
+	w := &windowEval{g: g, kde: risk.NewKDEGrid(g), area: approxAreaKm2(g), hits: make([]float64, g.Len()),
+		trainFrom: trainFrom, trainTo: trainTo, trainMonths: int(monthOf(trainTo)-monthOf(trainFrom)) + 1, valHits: make([]float64, g.Len())}
+	valFrom := (monthOf(trainTo) - valMonths + 1).first()
+	for _, p := range inc {
+		if p.kind != kind {
+			continue
+		}
+		switch {
+		case !p.day.Before(trainFrom) && !p.day.After(trainTo):
+			w.training = append(w.training, risk.LatLng{Lat: p.lat, Lng: p.lon})
+			if p.day.Before(valFrom) {
+				w.fitPts = append(w.fitPts, risk.LatLng{Lat: p.lat, Lng: p.lon})
+			} else if c, ok := pointCell(p.lon, p.lat, g.Res); ok {
+				if i, ok := g.Lookup(c); ok {
+					w.valHits[i]++
+				}
+			}
+		case !p.day.Before(from) && !p.day.After(to):
+			w.incidents++
+			c, ok := pointCell(p.lon, p.lat, g.Res)
+			i, in := 0, false
+			if ok {
+				i, in = g.Lookup(c)
+			}
+			if in {
+				w.hits[i]++
+			} else {
+				w.outside++
+			}
+		}
+	}
+	if w.incidents == 0 {
+		return nil, fmt.Errorf("no %s incidents between %s and %s", kind, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	}
+	w.inGrid = float64(w.incidents-w.outside) / float64(w.incidents)
+	return w, nil
+}
+
+// capture evaluates a ranking at EvalShares; incidents outside the grid are misses.
+func (w *windowEval) capture(s []float64) ([]risk.Capture, error) {
+	cs, err := risk.Evaluate(s, w.hits, w.area, EvalShares)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		cs[i].HitRate *= w.inGrid
+		cs[i].PAI *= w.inGrid
+	}
+	return cs, nil
+}
+
+// tunedKDE is the kernel density of the training cases at the bandwidth
+// (risk.KDEBandwidthsKm) that best ranked the training window's last
+// valMonths months from its months before, and that bandwidth. A training
+// window too short to split keeps 5 km.
+func (w *windowEval) tunedKDE() ([]float64, float64, error) {
+	km := 5.0
+	if w.trainMonths >= 2*valMonths && len(w.fitPts) > 0 {
+		dens := w.kde.Density(w.fitPts, 1, risk.KDEBandwidthsKm)
+		b, _, err := risk.TuneKDE(dens, risk.KDEBandwidthsKm, w.valHits, w.area)
+		if err != nil {
+			return nil, 0, err
+		}
+		km = risk.KDEBandwidthsKm[b]
+	}
+	return w.kde.Density(w.training, 1, []float64{km})[0], km, nil
 }
 
 // Print writes the evaluation as a small table.
@@ -262,23 +317,133 @@ func (ev *Evaluation) Print(w io.Writer) {
 		ev.Kind, ev.RunID, ev.Res, ev.Cells, ev.TrainFrom.Format(time.DateOnly), ev.TrainUntil.Format(time.DateOnly), ev.Training)
 	fmt.Fprintf(w, "held-out window %s..%s: %d incidents (%d outside the grid, counted as misses)\n",
 		ev.From.Format(time.DateOnly), ev.To.Format(time.DateOnly), ev.Incidents, ev.Outside)
-	fmt.Fprintf(w, "%-34s", "")
-	for _, s := range evalShares {
-		fmt.Fprintf(w, "  top %2.0f%%: hit rate   PAI", s*100)
+	fmt.Fprintf(w, "%-38s", "")
+	for _, s := range EvalShares {
+		fmt.Fprintf(w, "  top %2.0f%%: hit rate   PAI   PEI", s*100)
 	}
 	fmt.Fprintln(w)
 	line := func(name string, cs []risk.Capture) {
-		fmt.Fprintf(w, "%-34s", name)
+		fmt.Fprintf(w, "%-38s", name)
 		for _, c := range cs {
-			fmt.Fprintf(w, "  %17.1f%%  %5.2f", c.HitRate*100, c.PAI)
+			fmt.Fprintf(w, "  %17.1f%%  %5.2f  %4.2f", c.HitRate*100, c.PAI, c.PEI)
 		}
 		fmt.Fprintln(w)
 	}
 	line("risk model", ev.Model)
-	line(fmt.Sprintf("KDE baseline (Gaussian, %.0f km)", ev.BandwidthKm), ev.Baseline)
+	line(fmt.Sprintf("KDE baseline (Gaussian, %g km)", ev.BandwidthKm), ev.Baseline)
+	line(fmt.Sprintf("KDE tuned on training (%g km)", ev.TunedKm), ev.Tuned)
+	i10 := shareIndex(0.10)
 	verdict := "does NOT beat"
-	if ev.Model[0].PAI > ev.Baseline[0].PAI {
+	if ev.Model[i10].PAI > ev.Baseline[i10].PAI {
 		verdict = "beats"
 	}
-	fmt.Fprintf(w, "model %s the KDE baseline on PAI at the top 10%% (%.2f vs %.2f)\n", verdict, ev.Model[0].PAI, ev.Baseline[0].PAI)
+	fmt.Fprintf(w, "model %s the KDE baseline on PAI at the top 10%% (%.2f vs %.2f)\n", verdict, ev.Model[i10].PAI, ev.Baseline[i10].PAI)
+	verdict = "does NOT beat"
+	if ev.Model[i10].PAI >= ev.Tuned[i10].PAI {
+		verdict = "matches or beats"
+	}
+	fmt.Fprintf(w, "model %s the tuned KDE on PAI at the top 10%% (%.2f vs %.2f)\n", verdict, ev.Model[i10].PAI, ev.Tuned[i10].PAI)
+}
+
+// shareIndex is the index of share in EvalShares.
+func shareIndex(share float64) int {
+	for i, s := range EvalShares {
+		if s == share {
+			return i
+		}
+	}
+	return 0
+}
+
+// ExportFactors writes the latest run's factors for kind as CSV: ord, name,
+// label_en, form (the operationalisation used), default_form (the factor
+// table's), kept, coefficient, rr, and the candidates tried with their
+// validation scores ("form=gain per case" for layers; for the kernel factor
+// "bandwidth km=mean PAI" then "γ=mean PAI").
+func (e *Engine) ExportFactors(ctx context.Context, w io.Writer, kind string) error {
+	if err := checkKind(kind); err != nil {
+		return err
+	}
+	run, err := e.LatestRun(ctx)
+	if err != nil {
+		return err
+	}
+	var model []byte
+	if err := e.pool.QueryRow(ctx, "SELECT model FROM risk_run WHERE id = $1", run.ID).Scan(&model); err != nil {
+		return fmt.Errorf("export factors: run model: %w", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(model, &m); err != nil {
+		return fmt.Errorf("export factors: run %d model: %w", run.ID, err)
+	}
+	var km struct {
+		Factors []struct {
+			Name string  `json:"name"`
+			Form string  `json:"form"`
+			Kept bool    `json:"kept"`
+			Coef float64 `json:"coefficient"`
+			RR   float64 `json:"rr"`
+		} `json:"factors"`
+	}
+	if err := json.Unmarshal(m[kind], &km); err != nil {
+		return fmt.Errorf("export factors: run %d model of %s: %w", run.ID, kind, err)
+	}
+	var sel Selection
+	if v, ok := m["validation"]; ok {
+		if err := json.Unmarshal(v, &sel); err != nil {
+			return fmt.Errorf("export factors: run %d validation record: %w", run.ID, err)
+		}
+	}
+	choices := map[string]risk.FormChoice{}
+	for _, c := range sel.Forms {
+		choices[c.Factor] = c
+	}
+	labels := map[string]string{}
+	rows, err := e.pool.Query(ctx, e.q.Get("factors_of_run"), run.ID, kind)
+	if err != nil {
+		return fmt.Errorf("export factors: %w", err)
+	}
+	for rows.Next() {
+		var ord int16
+		var name, lid, len_ string
+		var coef, rr float64
+		var kept bool
+		if err := rows.Scan(&ord, &name, &lid, &len_, &coef, &rr, &kept); err != nil {
+			rows.Close()
+			return fmt.Errorf("export factors: %w", err)
+		}
+		labels[name] = len_
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export factors: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"ord", "name", "label_en", "form", "default_form", "kept", "coefficient", "rr", "candidates"}); err != nil {
+		return err
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	for j, f := range km.Factors {
+		var def string
+		var cands []string
+		if c, ok := choices[f.Name]; ok {
+			def = c.Default
+			for _, s := range c.Candidates {
+				cands = append(cands, s.Name+"="+g(s.Gain))
+			}
+		} else if bl := sel.blendOf(kind, f.Name); bl != nil {
+			for _, b := range bl.Bandwidths {
+				cands = append(cands, g(b.BandwidthKm)+" km="+g(b.MeanPAI))
+			}
+			for _, s := range bl.Gammas {
+				cands = append(cands, "γ "+g(s.Gamma)+"="+g(s.MeanPAI))
+			}
+		}
+		if err := cw.Write([]string{strconv.Itoa(j), f.Name, labels[f.Name], f.Form, def, strconv.FormatBool(f.Kept),
+			g(f.Coef), g(f.RR), strings.Join(cands, "; ")}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -161,19 +161,23 @@ func readStays(ctx context.Context, pool *pgxpool.Pool, q store.Named, res int, 
 	}
 	for rows.Next() {
 		v := rows.RawValues()
-		if len(v) != 4 || len(v[0]) != 8 || len(v[1]) != 1 || len(v[2]) != 4 || len(v[3]) != 4 {
+		if len(v) != 6 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 8 || len(v[3]) != 1 || len(v[4]) != 4 || len(v[5]) != 4 {
 			return out, errors.New("unexpected row shape (a NULL date?)")
 		}
+		// People are counted on the disclosure base cells the tiles publish:
+		// the resolution-res parent of the stored resolution-9 cell (for a
+		// point near a cell's edge that may be the neighbour of the cell it
+		// lies in; one partition for every published count matters more).
 		c, ok := hexgrid.ParentAt(h3.Cell(binary.BigEndian.Uint64(v[0])), res)
 		if !ok {
 			continue
 		}
 		k := 0
-		if v[1][0] != 0 {
+		if v[3][0] != 0 {
 			k = 1
 		}
-		from := monthOfDays(int32(binary.BigEndian.Uint32(v[2])))
-		to := monthOfDays(int32(binary.BigEndian.Uint32(v[3])))
+		from := monthOfDays(int32(binary.BigEndian.Uint32(v[4])))
+		to := monthOfDays(int32(binary.BigEndian.Uint32(v[5])))
 		out[k] = append(out[k], stay{c, from, to})
 	}
 	return out, rows.Err()
@@ -206,8 +210,7 @@ func monthOfDays(d int32) month {
 // desa binaan and indicators.
 func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Named, lastPeriod month, indicatorNames []string, priorFrom, priorTo time.Time) error {
 	res := l.res
-	parent := func(v int64) (h3.Cell, bool) { return hexgrid.ParentAt(h3.Cell(v), res) }
-	var cell int64
+	var lon, lat float64
 	var from time.Time
 	rows, err := pool.Query(ctx, q.Get("worksites"))
 	if err != nil {
@@ -215,11 +218,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 	}
 	var workers int64
 	for rows.Next() {
-		if err := rows.Scan(&cell, &workers); err != nil {
+		if err := rows.Scan(&lon, &lat, &workers); err != nil {
 			rows.Close()
 			return fmt.Errorf("load worksites: %w", err)
 		}
-		if c, ok := parent(cell); ok {
+		if c, ok := pointCell(lon, lat, res); ok {
 			// A worksite is public (the tiles show every one); its number of
 			// foreign workers counts people and is published per site, as in
 			// the worksites tile: under the minimum it weighs nothing.
@@ -238,11 +241,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 	}
 	var kind string
 	for rows.Next() {
-		if err := rows.Scan(&cell, &kind); err != nil {
+		if err := rows.Scan(&lon, &lat, &kind); err != nil {
 			rows.Close()
 			return fmt.Errorf("load ports: %w", err)
 		}
-		c, ok := parent(cell)
+		c, ok := pointCell(lon, lat, res)
 		if !ok {
 			continue
 		}
@@ -265,11 +268,13 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 		return fmt.Errorf("load prior incidents: %w", err)
 	}
 	var day time.Time
+	var cell int64
 	for rows.Next() {
-		if err := rows.Scan(&kind, &day, &cell); err != nil {
+		if err := rows.Scan(&kind, &day, &lon, &lat, &cell); err != nil {
 			rows.Close()
 			return fmt.Errorf("load prior incidents: %w", err)
 		}
+		// Cases reach the model on the disclosure base cells, as in the tiles.
 		if c, ok := hexgrid.ParentAt(h3.Cell(cell), access.DisclosureBaseRes); ok {
 			layer := risk.LayerPriorTPPO
 			if kind == "pmi" {
@@ -293,11 +298,11 @@ func (l *layers) loadOthers(ctx context.Context, pool *pgxpool.Pool, q store.Nam
 		return fmt.Errorf("load desa binaan: %w", err)
 	}
 	for rows.Next() {
-		if err := rows.Scan(&cell, &from); err != nil {
+		if err := rows.Scan(&lon, &lat, &from); err != nil {
 			rows.Close()
 			return fmt.Errorf("load desa binaan: %w", err)
 		}
-		if c, ok := parent(cell); ok {
+		if c, ok := pointCell(lon, lat, res); ok {
 			m := monthOf(from)
 			if l.binaan[m] == nil {
 				l.binaan[m] = map[h3.Cell]float64{}

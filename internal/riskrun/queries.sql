@@ -1,6 +1,8 @@
--- Named queries of the risk engine (internal/riskrun). Layers are read as H3
--- res-9 cells (every point layer stores h3_r9) so the engine aggregates them
--- to the analysis resolution in Go without geometry work in the database.
+-- Named queries of the risk engine (internal/riskrun). Point layers are read
+-- as coordinates (lon, lat) and located in the analysis cell that contains
+-- them in Go: H3 cells do not nest exactly, so the res-7 parent of a point's
+-- stored res-9 cell is, for about 1 point in 25, a neighbour of the res-7 cell
+-- the point lies in.
 
 -- name: lock
 -- One compute at a time per database; released when the session ends.
@@ -79,7 +81,7 @@ ORDER BY k.code, d.path
 -- Dates as days since 2000-01-01 (date minus date is an integer: nothing to
 -- format or parse for a million rows). Read in two halves by physical
 -- position, on two connections at once: blocks [$1, $2) of the table.
-SELECT h3_r9, address_kind = 'hotel',
+SELECT h3_r9, ST_X(geom), ST_Y(geom), address_kind = 'hotel',
        CASE WHEN address_kind = 'hotel' THEN check_in ELSE arrival_date END - DATE '2000-01-01',
        CASE WHEN address_kind = 'hotel' THEN coalesce(check_out, permit_expiry) ELSE permit_expiry END - DATE '2000-01-01'
 FROM resident
@@ -91,13 +93,13 @@ WHERE ctid >= format('(%s,0)', $1::bigint)::tid AND ctid < format('(%s,0)', $2::
 SELECT greatest(relpages, 0) / 2 FROM pg_class WHERE oid = 'resident'::regclass
 
 -- name: worksites
-SELECT h3_r9, foreign_workers FROM worksite WHERE foreign_workers > 0
+SELECT ST_X(geom), ST_Y(geom), foreign_workers FROM worksite WHERE foreign_workers > 0
 
 -- name: ports
-SELECT h3_r9, kind FROM port
+SELECT ST_X(geom), ST_Y(geom), kind FROM port
 
 -- name: desa_binaan
-SELECT d.h3_r9, b.established_on FROM desa_binaan b JOIN desa d ON d.code = b.desa_code
+SELECT ST_X(d.centroid), ST_Y(d.centroid), b.established_on FROM desa_binaan b JOIN desa d ON d.code = b.desa_code
 
 -- name: indicators
 -- Indicator values up to the last period needed; the engine takes, per
@@ -107,7 +109,7 @@ WHERE name = ANY ($1::text[]) AND period <= $2::date
 ORDER BY kabupaten_code, name, period
 
 -- name: incidents
-SELECT kind, occurred_on, h3_r9 FROM incident
+SELECT kind, occurred_on, ST_X(geom), ST_Y(geom), h3_r9 FROM incident
 WHERE kind IN ('tppo', 'pmi') AND occurred_on BETWEEN $1::date AND $2::date
 
 -- name: run_insert

@@ -119,6 +119,11 @@ type Result struct {
 	// HexagonsWritten counts the hexagons added to risk_hexagon: every cell's
 	// on a database's first compute on a grid, 0 after.
 	HexagonsWritten int64
+	// Selection is what validation inside the training window chose (nil
+	// with a training window too short to split).
+	Selection *Selection
+	// Factors are the run's factors with their chosen forms, in storage order.
+	Factors []risk.Factor
 }
 
 // ErrBusy is returned when another compute holds the lock.
@@ -239,15 +244,24 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	grid, prov := ge.grid, ge.prov
 	res.Cells = grid.Len()
 	res.GridCached = ge.cached
-	y, err := e.incidentCounts(ctx, grid, trainFrom, o.Until)
+	inc, err := e.loadIncidents(ctx, trainFrom, o.Until)
 	if err != nil {
 		return fail(err)
 	}
+	y := countByCell(grid, inc)
 	if ge.cached {
 		stage("grid (cached) and layers, in parallel")
 	} else {
 		stage("grid (covered and cached) and layers, in parallel")
 	}
+	area := approxAreaKm2(grid)
+	kg := risk.NewKDEGrid(grid)
+	fs, kernelCols, gammas, sel, err := choose(grid, kg, area, lay, period, fs, inc, trainFrom, o.Until, o.TrainMonths, o.Fit)
+	if err != nil {
+		return fail(err)
+	}
+	res.Selection = sel
+	stage("forms, kernel bandwidth and blend chosen on validation")
 
 	// Factor values for every period (index 0 is the oldest: the period before
 	// the first rollup period, for its change; the last is the run's period),
@@ -259,7 +273,7 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	var staticFs, varyFs []risk.Factor
 	var staticIx, varyIx []int
 	for j, f := range fs {
-		if f.Influence != risk.Area && lay.static[f.Layer] != nil {
+		if f.Influence == risk.Kernel || (f.Influence != risk.Area && lay.static[f.Layer] != nil) {
 			staticFs, staticIx = append(staticFs, f), append(staticIx, j)
 		} else {
 			varyFs, varyIx = append(varyFs, f), append(varyIx, j)
@@ -270,7 +284,9 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	var levels []*levelGrid
 	var pg errgroup.Group
 	pg.Go(func() (err error) {
-		static, err = risk.Values(grid, staticFs, lay.inputs(period))
+		in := lay.inputs(period)
+		in.Columns = kernelCols
+		static, err = risk.Values(grid, staticFs, in)
 		return err
 	})
 	const factorWorkers = 2
@@ -337,7 +353,6 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	raw := raws[nper-1]
-	area := approxAreaKm2(grid)
 	stage("factors, parent grids and neighbours (parallel)")
 
 	// The hexagons of a grid's cells are written once per database (the
@@ -373,6 +388,11 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 			m, err := risk.Train(kind, fs, raw, y[kind], o.Fit)
 			if err != nil {
 				return err
+			}
+			if j := kernelFactor(fs, kind); j >= 0 {
+				if err := m.SetBlend(j, gammas[kind]); err != nil {
+					return err
+				}
 			}
 			kr.model = m
 			kr.timings = append(kr.timings, Stage{kind + ": fit", time.Since(t0)})
@@ -421,7 +441,8 @@ func (e *Engine) Compute(ctx context.Context, o Options) (*Result, error) {
 	}
 	stage("models (both kinds in parallel, wall)")
 
-	n, ws, err := e.write(ctx, runID, part, runs, fs, trainFrom, o)
+	res.Factors = fs
+	n, ws, err := e.write(ctx, runID, part, runs, fs, trainFrom, o, sel)
 	if err != nil {
 		return fail(err)
 	}
@@ -480,27 +501,56 @@ func (e *Engine) prune(ctx context.Context, keep int, current int64) (int64, err
 
 // incidentCounts counts incidents per analysis cell and kind in [from, to].
 func (e *Engine) incidentCounts(ctx context.Context, g *hexgrid.Grid, from, to time.Time) (map[string][]float64, error) {
-	out := map[string][]float64{}
-	for _, k := range kinds {
-		out[k] = make([]float64, g.Len())
+	inc, err := e.loadIncidents(ctx, from, to)
+	if err != nil {
+		return nil, err
 	}
+	return countByCell(g, inc), nil
+}
+
+// incidentPoint is one incident: its kind, day and location.
+type incidentPoint struct {
+	kind     string
+	day      time.Time
+	lon, lat float64
+	h3r9     int64 // its stored resolution-9 cell: the disclosure base cell is its parent
+}
+
+// loadIncidents reads the tppo and pmi incidents of [from, to].
+func (e *Engine) loadIncidents(ctx context.Context, from, to time.Time) ([]incidentPoint, error) {
 	rows, err := e.pool.Query(ctx, e.q.Get("incidents"), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("load incidents: %w", err)
 	}
 	defer rows.Close()
-	var kind string
-	var day time.Time
-	var cell int64
+	var out []incidentPoint
 	for rows.Next() {
-		if err := rows.Scan(&kind, &day, &cell); err != nil {
+		var p incidentPoint
+		if err := rows.Scan(&p.kind, &p.day, &p.lon, &p.lat, &p.h3r9); err != nil {
 			return nil, fmt.Errorf("load incidents: %w", err)
 		}
-		if i, ok := g.Locate(h3Cell(cell)); ok {
-			out[kind][i]++
-		}
+		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// countByCell counts incidents per kind in the grid cell containing each
+// (incidents outside the grid are not counted).
+func countByCell(g *hexgrid.Grid, inc []incidentPoint) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, k := range kinds {
+		out[k] = make([]float64, g.Len())
+	}
+	for _, p := range inc {
+		c, ok := pointCell(p.lon, p.lat, g.Res)
+		if !ok {
+			continue
+		}
+		if i, ok := g.Lookup(c); ok && out[p.kind] != nil {
+			out[p.kind][i]++
+		}
+	}
+	return out
 }
 
 // levelGrid is one resolution of the run: the grid, each analysis cell's

@@ -26,7 +26,7 @@ func h3Cell(v int64) h3.Cell { return h3.Cell(v) }
 // transaction writes factors and rollups, attaches the partition and flips
 // the run to 'complete', so readers going through risk_latest see all of the
 // run or none of it.
-func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, o Options) (int, []Stage, error) {
+func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, o Options, sel *Selection) (int, []Stage, error) {
 	var stages []Stage
 	t0 := time.Now()
 	// Coarsest level first, H3 order within each: the heap is then in
@@ -125,7 +125,11 @@ func (e *Engine) write(ctx context.Context, runID int64, part string, runs map[s
 	if _, err := tx.Exec(ctx, e.q.Get("partition_attach"), runID); err != nil {
 		return 0, nil, fmt.Errorf("risk: attach cells: %w", err)
 	}
-	model, err := json.Marshal(modelJSON(runs, fs, trainFrom, o))
+	mj := modelJSON(runs, fs, trainFrom, o)
+	if sel != nil {
+		mj["validation"] = sel
+	}
+	model, err := json.Marshal(mj)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -151,7 +155,7 @@ func modelJSON(runs map[string]*kindRun, fs []risk.Factor, trainFrom time.Time, 
 		var factors []map[string]any
 		for j, f := range fs {
 			factors = append(factors, map[string]any{
-				"name": f.Name, "influence": f.Influence.String(), "layer": f.Layer, "radius_km": f.RadiusKm,
+				"name": f.Name, "influence": f.Influence.String(), "layer": f.Layer, "radius_km": f.RadiusKm, "form": f.Form().String(),
 				"weighted": f.Weighted, "log": f.Log, "center": m.Center[j], "coefficient": m.Fit.Coef[j],
 				"se": m.Fit.SE[j], "z": m.Fit.Z[j], "rr": m.RR(j), "kept": m.Fit.Kept[j],
 			})

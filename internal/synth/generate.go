@@ -33,6 +33,8 @@ type Config struct {
 	Hotels    int
 	Landing   int // informal landing points
 	TPPO, PMI int // expected incident counts over Months
+	// Process is the incident process (Processes; "" is "latent").
+	Process string
 }
 
 // Sizes lists the named sizes in increasing order.
@@ -162,6 +164,7 @@ const (
 	stLatent
 	stDesaBinaan
 	stIncidents
+	stNetworks
 )
 
 // gen carries one run's state; it lives only inside Generate.
@@ -212,6 +215,22 @@ func Generate(w *World, cfg Config, seed uint64) (*Dataset, error) {
 		{"latent process", g.latentSurface},
 		{"desa binaan", g.desaBinaan},
 		{"incidents", g.incidents},
+	}
+	if err := CheckProcess(cfg.Process); err != nil {
+		return nil, err
+	}
+	if cfg.Process == "networks" {
+		var hubs map[string][]hub
+		steps = append(steps[:len(steps)-2],
+			struct {
+				name string
+				fn   func() error
+			}{"recruiter networks", func() (err error) { hubs, err = g.networkHubs(); return err }},
+			steps[len(steps)-2],
+			struct {
+				name string
+				fn   func() error
+			}{"incidents", func() error { return g.networkIncidents(hubs) }})
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

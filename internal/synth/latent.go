@@ -340,7 +340,19 @@ func (g *gen) incidents() error {
 			}
 		}
 	}
-	// Overstay findings: an inspection finds some overstayers at their address.
+	out = append(out, g.overstayFindings(rng)...)
+	slices.SortStableFunc(out, func(a, b Incident) int { return a.On.Compare(b.On) })
+	for i := range out {
+		out[i].ID = fmt.Sprintf("INC-%06d", i+1)
+	}
+	g.ds.Incidents = out
+	return nil
+}
+
+// overstayFindings: an inspection finds some overstayers at their address.
+func (g *gen) overstayFindings(rng *rand.Rand) []Incident {
+	t0 := Today()
+	var out []Incident
 	for i := range g.ds.Residents {
 		r := &g.ds.Residents[i]
 		if !r.Overstaying() || rng.Float64() >= overstayFound {
@@ -351,12 +363,7 @@ func (g *gen) incidents() error {
 		out = append(out, Incident{Kind: "overstay", On: day(from, rng.IntN(span)), Origin: -1, P: r.P, HasP: true, Kab: r.Kab,
 			Note: "overstay ditemukan saat pengawasan " + r.ID})
 	}
-	slices.SortStableFunc(out, func(a, b Incident) int { return a.On.Compare(b.On) })
-	for i := range out {
-		out[i].ID = fmt.Sprintf("INC-%06d", i+1)
-	}
-	g.ds.Incidents = out
-	return nil
+	return out
 }
 
 // incidentAt places one incident of village-of-origin v: at home, at an exit
