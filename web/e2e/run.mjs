@@ -27,8 +27,8 @@ if (!args.url) {
 }
 const base = new URL(args.url);
 const TIMEOUT = Number(args.timeout);
-// The risk palette of src/style.ts (drawn at opacity 1 for the pixel check).
-const RISK_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#b10026'];
+// The risk class colours of geo/present (drawn at opacity 1 for the pixel check).
+const RISK_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#f03b20', '#bd0026'];
 
 let passed = 0, failed = 0;
 const results = [];
@@ -247,8 +247,8 @@ try {
     await rows.first().click();
     await page.locator('[data-testid="trend-tppo"] svg path').waitFor();
     await mapIdle();
-    const eyebrow = await page.locator('#info .eyebrow').textContent();
-    assert(eyebrow.includes(code), `scorecard ${eyebrow} for row ${code}`);
+    const shown = await page.locator('#info .eyebrow').getAttribute('data-code');
+    assert(shown === code, `scorecard ${shown} for row ${code}`);
     return `${n} rows, top ${code}`;
   });
 

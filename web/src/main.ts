@@ -7,7 +7,7 @@ import './app.css';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { Api, ApiError, type Kind, type Me, type Periods } from './api';
 import { I18n, type Lang } from './i18n';
-import { buildStyle, choroplethFill, giFill, hexFill, binField, LAYER_GROUPS } from './style';
+import { buildStyle, choroplethFill, giFill, hexFill, binField, LAYER_GROUPS, setRiskClasses, type Breaks } from './style';
 import { renderLegend } from './legend';
 import { InfoPanel } from './info';
 import { RankingPanel } from './ranking';
@@ -38,6 +38,8 @@ export class App {
   private tileErrors = 0;
   info!: InfoPanel;
   ranking!: RankingPanel;
+  /** Class breaks per kind and H3 resolution (GET /api/presentation). */
+  breaks: Partial<Record<Kind, Breaks>> = {};
 
   constructor() {
     const saved = localStorage.getItem('waspada.lang');
@@ -89,7 +91,7 @@ export class App {
     this.wireMapEvents();
     this.renderLayerPanel();
     this.renderLegend();
-    this.i18n.onChange(() => { this.renderLayerPanel(); this.renderLegend(); this.renderUser(); this.fillPeriods(); });
+    this.i18n.onChange(() => { this.renderLayerPanel(); this.renderLegend(); this.renderUser(); this.fillPeriods(); this.renderPeriodNote(); });
 
     const [me, periods] = await Promise.allSettled([this.api.me(), this.api.periods()]);
     if (me.status === 'fulfilled') this.me = me.value;
@@ -102,6 +104,8 @@ export class App {
       this.showError(periods.reason);
     }
     this.fillPeriods();
+    this.renderPeriodNote();
+    void this.loadClasses();
     void this.fitScope();
     mountTools(this, $('tab-tools'));
     await this.ranking.load();
@@ -122,6 +126,7 @@ export class App {
     this.markLang();
     $<HTMLSelectElement>('period-select').addEventListener('change', (e) => {
       this.period = (e.target as HTMLSelectElement).value || null;
+      this.renderPeriodNote();
       this.emit('period');
       void this.ranking.load();
       this.refreshChoropleth();
@@ -182,7 +187,7 @@ export class App {
     box.replaceChildren();
     if (!this.me) return;
     const name = document.createElement('span');
-    name.textContent = `${this.me.username} · ${this.me.role.replace('_', ' ')}`;
+    name.textContent = `${this.me.username} · ${this.i18n.tr(`role.${this.me.role}`)}`;
     name.title = this.me.national ? this.i18n.t('rank.scope_nat') : [...this.me.provinces, ...this.me.kabupaten].join(', ');
     box.append(name);
     if (this.me.csrf_token) {
@@ -227,9 +232,11 @@ export class App {
   setKind(kind: Kind) {
     if (kind === this.kind) return;
     this.kind = kind;
-    this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind));
+    this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind, this.breaks[kind]));
     this.map.setPaintProperty('hotspots', 'line-color', giFill(kind));
     this.map.setFilter('hotspots', ['!=', ['to-number', ['get', binField(kind)], 0], 0]);
+    this.map.setFilter('hotspots-halo', ['!=', ['to-number', ['get', binField(kind)], 0], 0]);
+    void this.loadClasses();
     this.emit('kind');
     this.renderLegend();
     void this.ranking.load();
@@ -309,10 +316,6 @@ export class App {
     r.addEventListener('input', () => this.setOpacity(Number(r.value)));
     op.append(os, r);
     root.append(op);
-    const note = document.createElement('p');
-    note.className = 'note';
-    note.textContent = t('layers.latest_only');
-    root.append(note);
 
     h(t('layers.context'));
     check('ports', t('layers.ports'));
@@ -327,15 +330,44 @@ export class App {
     renderLegend(this, $('legend'));
   }
 
+  /** The class table and this kind's class breaks: the hexagon fill waits for them. */
+  async loadClasses() {
+    const kind = this.kind;
+    if (this.breaks[kind]) return;
+    try {
+      const p = await this.api.presentation(kind);
+      setRiskClasses(p.classes);
+      this.breaks[kind] = p.breaks;
+      if (this.kind === kind) this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind, p.breaks));
+      this.map.setPaintProperty('choropleth', 'fill-color', choroplethFill(this.changeView));
+      this.map.setPaintProperty('choropleth-overview', 'fill-color', choroplethFill(false));
+      this.renderLegend();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) this.showError(e);
+    }
+  }
+
+  /** Hexagons exist for the latest run's period only: say so when another period is chosen. */
+  private renderPeriodNote() {
+    const box = $('period-note');
+    const other = !!this.period && !!this.latestPeriod && this.period !== this.latestPeriod;
+    box.hidden = !other;
+    if (other) {
+      box.textContent = this.i18n.t('period.hex_latest').replace('{latest}', this.i18n.month(this.latestPeriod!))
+        .replaceAll('{chosen}', this.i18n.month(this.period!));
+    }
+  }
+
   /** Colours the kabupaten choropleth from the ranking of the selected period. */
   refreshChoropleth() {
     const rows = this.ranking.rows;
     if (!this.map.getSource('kabupaten')) return;
     this.map.removeFeatureState({ source: 'kabupaten', sourceLayer: 'kabupaten' });
     for (const r of rows) {
-      const rel = r.change !== null && r.previous ? (100 * r.change) / r.previous : null;
+      // v: the national class level; c: the change in percent (the API's ratio × 100, rounded by the server).
+      const c = r.display?.id.change?.pct ?? null;
       this.map.setFeatureState({ source: 'kabupaten', sourceLayer: 'kabupaten', id: Number(r.code.replace('.', '')) },
-        { v: r.score, c: rel });
+        { v: r.class, c });
     }
   }
 
