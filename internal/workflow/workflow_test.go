@@ -504,7 +504,8 @@ func testBrief(t *testing.T, fx *fixture) {
 	}
 	// Every section the Rakor Timpora brief promises, read back from the PDF's text.
 	if text := pdfText(t, rec.Body.Bytes()); text != "" {
-		for _, want := range []string{"Brief Kanwil untuk Rakor Timpora", "Provinsi Bali", "Pokok-pokok",
+		for _, want := range []string{"Kantor Wilayah Provinsi Bali", "Rakor Timpora", "Oktober 2026", "Pokok-pokok", "Catatan dan rekomendasi",
+			"Kelas risiko nasional", "Sangat tinggi", "dari", "rata-rata nasional",
 			"Peta risiko", "Peringkat kabupaten/kota", "Denpasar", "Titik rawan",
 			"Jangkauan desa binaan di wilayah berisiko tinggi", "Orang asing menurut jenis izin",
 			"Orang asing menurut kewarganegaraan", "TERBATAS"} {
@@ -512,7 +513,8 @@ func testBrief(t *testing.T, fx *fixture) {
 				t.Errorf("brief PDF lacks %q", want)
 			}
 		}
-		for _, never := range []string{"Nama Asing", "passport", "Paspor"} {
+		// Codes become names: permit types in Bahasa, nationalities by name; no raw Gi* z.
+		for _, never := range []string{"Nama Asing", "passport", "Paspor", "VISIT", "OTHER", " CHN ", "Gi* z"} {
 			if strings.Contains(text, never) {
 				t.Errorf("brief PDF (aggregates only) contains %q", never)
 			}
