@@ -178,6 +178,7 @@ func TestMapInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test failed (%v): %s", err, summary)
 	}
+	checkAgreement(t, pool, out)
 	cancel()
 	<-done
 }

@@ -194,6 +194,40 @@ try {
     return 'tppo + pmi, 12 points each';
   });
 
+  await check('scorecard and ranking show the API\'s change, score and rank digit for digit', async () => {
+    // The server formats each figure once (geo/present); the page must show
+    // exactly that. The brief PDF is compared with the same figures by
+    // e2e_test.go (pdftotext), from the agreement.json written here.
+    const api = await page.evaluate((code) => window.waspada.api.kabupaten(code, null), args.kab);
+    const d = api.risks.tppo.display.id;
+    assert(d && d.change && d.rank && d.score, `API display fields missing: ${JSON.stringify(api.risks.tppo).slice(0, 200)}`);
+    const text = async (sel) => (await page.locator(sel).innerText()).replace(/\s+/g, ' ').trim();
+    const norm = (s) => s.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+    const card = {
+      change: await text('[data-testid="kab-tppo-change"]'),
+      score: await text('[data-testid="kab-tppo-score"]'),
+      rank: await text('[data-testid="kab-tppo-rank"]'),
+    };
+    assert(norm(card.change) === norm(`${d.change.arrow} ${d.change.text}`.trim()), `scorecard change "${card.change}", API "${d.change.text}" (raw ${api.risks.tppo.change})`);
+    assert(norm(card.score).startsWith(norm(d.score)), `scorecard score "${card.score}", API "${d.score}"`);
+    assert(norm(card.rank) === norm(d.rank), `scorecard rank "${card.rank}", API "${d.rank}"`);
+    await page.click('[data-tab="ranking"]');
+    const row = page.locator(`[data-testid="ranking"] tbody tr[data-code="${args.kab}"]`);
+    await row.waitFor();
+    const cells = (await row.locator('td').allInnerTexts()).map(norm);
+    const ranking = { rank: cells[0], score: cells[2], change: cells[3] };
+    assert(ranking.change === norm(`${d.change.arrow} ${d.change.text}`.trim()), `ranking change "${ranking.change}", API "${d.change.text}"`);
+    assert(ranking.score === norm(d.score.split('\u00a0')[0] + ' ×'), `ranking score "${ranking.score}", API "${d.score}"`);
+    assert(norm(d.rank).startsWith(ranking.rank + ' dari '), `ranking rank "${ranking.rank}", API "${d.rank}"`);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(args.out, 'agreement.json'), JSON.stringify({
+      kab: args.kab, name: api.name, raw_change: api.risks.tppo.change, raw_score: api.risks.tppo.score,
+      rank_national: api.risks.tppo.rank_national, of_nation: api.risks.tppo.of_nation, api: d, card, ranking,
+    }, null, 1));
+    await page.click('[data-tab="layers"]');
+    return `${api.name}: ${card.change} · ${card.score} · ${card.rank}`;
+  });
+
   await check('risk hexagons drawn in the risk colours', async () => {
     await page.click('#info-close');
     // Opacity 1 so the pixels are the palette's own colours.
@@ -214,7 +248,15 @@ try {
     const bars = await page.locator('[data-testid="factor-chart"] svg rect').count();
     const text = await page.locator('#info-body').innerText();
     assert(bars >= 3, `${bars} factor bars`);
-    assert(/Skor/.test(text) && /Peringkat nasional/.test(text) && /Gi\*/.test(text), `panel text: ${text.slice(0, 200)}`);
+    assert(/Kelas risiko/.test(text) && /rata-rata nasional/.test(text) && /Peringkat nasional/.test(text) && / dari /.test(text), `panel text: ${text.slice(0, 200)}`);
+    // Jargon only behind "Detail teknis".
+    const visible = await page.locator('#info-body').evaluate((el) => {
+      const c = el.cloneNode(true);
+      c.querySelectorAll('details').forEach((d) => d.remove());
+      return c.innerText;
+    });
+    assert(!/\bH3\b|Gi\*|\bz \d|HEKSAGON H3/.test(visible), `jargon outside Detail teknis: ${visible.slice(0, 300)}`);
+    assert(await page.locator('#info-body details.tech summary').innerText() === 'Detail teknis', 'no Detail teknis toggle');
     const api = await page.evaluate((h3) => window.waspada.api.cell('tppo', h3), target.h3);
     const label = api.factors[0].label_id;
     assert(text.includes(label), `factor label "${label}" not shown`);
@@ -274,7 +316,7 @@ try {
     await page.click('[data-tab="ranking"]');
     const sorted = await page.locator('[data-testid="ranking"] th[aria-sort="descending"]').innerText();
     assert(total > 1000 && counts.filter((c) => c > 0).length >= 2, `only ${total} change-coloured pixels [${counts}]`);
-    assert(sorted.includes('Δ'), `ranking sorted by "${sorted}"`);
+    assert(sorted.includes('Perubahan'), `ranking sorted by "${sorted}"`);
     await page.uncheck('#change-toggle');
     await page.click('[data-tab="layers"]');
     await page.uncheck('input[data-layer="choropleth"]');
@@ -313,6 +355,28 @@ try {
     assert(last.startsWith(label), `trend ends at "${last}", want ${label}`);
     await sel.selectOption({ index: 0 });
     return `${value} (${label})`;
+  });
+
+  await check('screenshots: classes readable at z5, z9 and z13 over Batam, Kupang and Jakarta (desktop and phone)', async () => {
+    await page.click('#info-close').catch(() => {});
+    const places = { batam: [104.03, 1.08], kupang: [123.6, -10.18], jakarta: [106.85, -6.2] };
+    const shots = [];
+    for (const [size, vp] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      await page.setViewportSize(vp);
+      for (const [name, center] of Object.entries(places)) {
+        for (const zoom of size === 'phone' ? [9] : [5, 9, 13]) {
+          await page.evaluate(([c, z]) => window.waspada.map.jumpTo({ center: c, zoom: z }), [center, zoom]);
+          await mapIdle();
+          const counts = await countColours(RISK_COLORS);
+          const classes = counts.filter((c) => c > 30).length;
+          const file = path.join(args.out, `${size}-${name}-z${zoom}.png`);
+          await page.screenshot({ path: file });
+          shots.push(`${name} z${zoom} ${size}: ${classes} classes`);
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
+    return shots.join('; ');
   });
 
   const before = [consoleErrors.length, failedRequests.length];
