@@ -60,6 +60,7 @@ export const PORT_COLORS: Record<string, string> = {
 
 export const SEA = '#c9dde8';
 export const LAND = '#f3f0e8';
+export const NEIGHBOUR_LAND = '#e2dfd6';
 
 export function stepColor(input: ExpressionSpecification, breaks: number[], colors: string[]): ExpressionSpecification {
   const e: unknown[] = ['step', input, colors[0]];
@@ -128,6 +129,10 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
   const labelPaint = { 'text-color': '#333', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.4 };
   const layers: LayerSpecification[] = [
     { id: 'sea', type: 'background', paint: { 'background-color': SEA } },
+    // The countries around Indonesia (Natural Earth 1:10m, context only), greyer than our own land.
+    { id: 'neighbours', type: 'fill', source: 'basemap', 'source-layer': 'neighbours', paint: { 'fill-color': NEIGHBOUR_LAND } },
+    { id: 'neighbours-line', type: 'line', source: 'basemap', 'source-layer': 'neighbours',
+      paint: { 'line-color': '#b8b2a5', 'line-width': 0.6 } },
     { id: 'land', type: 'fill', source: 'basemap', 'source-layer': 'provinsi', paint: { 'fill-color': LAND } },
     { id: 'desa-line', type: 'line', source: 'basemap', 'source-layer': 'desa', minzoom: 12,
       paint: { 'line-color': '#d8d2c4', 'line-width': 0.5 } },
@@ -206,6 +211,10 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
     { id: 'kabupaten-label', type: 'symbol', source: 'basemap', 'source-layer': 'kabupaten_label', minzoom: 6,
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 6, 11, 10, 14],
         'text-max-width': 8 }, paint: labelPaint },
+    { id: 'neighbours-label', type: 'symbol', source: 'basemap', 'source-layer': 'neighbours_label', maxzoom: 10,
+      layout: { 'text-field': ['get', 'name_id'], 'text-font': FONT_BOLD, 'text-size': ['interpolate', ['linear'], ['zoom'], 3, 10, 8, 14],
+        'text-transform': 'uppercase', 'text-letter-spacing': 0.1 },
+      paint: { ...labelPaint, 'text-color': '#8a8373' } },
     { id: 'provinsi-label', type: 'symbol', source: 'basemap', 'source-layer': 'provinsi_label', maxzoom: 8,
       layout: { 'text-field': ['get', 'name'], 'text-font': FONT_BOLD, 'text-size': ['interpolate', ['linear'], ['zoom'], 3, 10, 7, 15],
         'text-transform': 'uppercase', 'text-letter-spacing': 0.06, 'text-max-width': 7 },
