@@ -132,12 +132,31 @@ func FactorValue(name string, v float64, l Lang) string {
 	case risk.Density:
 		n := Number(v, 0, l)
 		if v != math.Trunc(v) && math.Abs(v) < 10 {
-			n = Number(v, 1, l)
+			n = Number(v, 1, l) // a coarse cell's mean
 		}
+		unit := densityUnit(f.Layer, l)
 		if l == EN {
-			return n + " within " + Km(f.RadiusKm, l)
+			return n + " " + unit + " within " + Km(f.RadiusKm, l)
 		}
-		return n + " dalam " + Km(f.RadiusKm, l)
+		return n + " " + unit + " dalam " + Km(f.RadiusKm, l)
 	}
 	return Number(v, 1, l)
+}
+
+// densityUnit names what a density factor counts.
+func densityUnit(layer string, l Lang) string {
+	u := map[string][2]string{
+		risk.LayerResident:  {"WNA", "foreigners"},
+		risk.LayerHotel:     {"tamu asing", "foreign guests"},
+		risk.LayerWorksite:  {"TKA", "foreign workers"},
+		risk.LayerPriorTPPO: {"kasus", "cases"},
+		risk.LayerPriorPMI:  {"kasus", "cases"},
+	}[layer]
+	if u[0] == "" {
+		return ""
+	}
+	if l == EN {
+		return u[1]
+	}
+	return u[0]
 }

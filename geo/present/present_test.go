@@ -50,7 +50,8 @@ func TestNumberScoreRank(t *testing.T) {
 		{FactorValue("landing_informal", 0, EN), "no, none within 8\u00a0km"},
 		{FactorValue("poverty_rate", 19.52, ID), "19,5\u00a0%"},
 		{FactorValue("pmi_departures", 1234, ID), "1.234 per bulan"},
-		{FactorValue("foreign_residents", 12, ID), "12 dalam 3\u00a0km"},
+		{FactorValue("foreign_residents", 12, ID), "12 WNA dalam 3\u00a0km"},
+		{FactorValue("prior_tppo", 7.4, EN), "7.4 cases within 5\u00a0km"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -154,7 +154,8 @@ export class InfoPanel {
     // Largest effect first: the reason a cell is red should be the first line.
     factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     const bars = factors.map((f) => ({
-      label: t.lang === 'id' ? f.label_id : f.label_en,
+      // "(log)" is how the model uses the value, not what it is: technical detail.
+      label: (t.lang === 'id' ? f.label_id : f.label_en).replace(/ \(log\)$/, ''),
       note: f.suppressed ? t.t('cell.suppressed') : f.display ? f.display[t.lang] : t.num(f.value, 1),
       value: f.contribution,
       text: `×${t.num(Math.exp(f.contribution), 2)}`,
@@ -166,7 +167,7 @@ export class InfoPanel {
     body.append(chart);
     body.append(node('p', 'note', t.t('cell.factor_help')));
     if (c.res < c.run_resolution) {
-      body.append(node('p', 'note', t.t('cell.aggregate').replace('{r}', String(c.run_resolution))));
+      body.append(node('p', 'note', t.t('cell.aggregate')));
     }
     body.append(techDetails(t.t('tech.title'), [
       [t.t('tech.raw'), d.value],

@@ -155,6 +155,9 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
     { id: 'hotspots', type: 'line', source: 'risk', 'source-layer': 'risk', layout: { visibility: 'none', 'line-join': 'round' },
       filter: ['!=', ['to-number', ['get', 'tppo_bin'], 0], 0],
       paint: { 'line-color': giFill(kind), 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1, 10, 2.5], 'line-opacity': 0.95 } },
+    // Cell edges when zoomed in, where neighbouring cells of one class would read as one blot.
+    { id: 'hexagons-line', type: 'line', source: 'risk', 'source-layer': 'risk', minzoom: 10.5,
+      paint: { 'line-color': 'rgba(255,255,255,0.55)', 'line-width': 0.6 } },
     { id: 'hex-selected', type: 'line', source: 'risk', 'source-layer': 'risk', filter: ['==', ['get', 'h3'], ''],
       paint: { 'line-color': '#111', 'line-width': 2.5 } },
 
@@ -239,7 +242,7 @@ export function buildStyle(origin: string, kind: Kind): StyleSpecification {
 
 /** Toggleable layer groups: panel key -> style layer ids. */
 export const LAYER_GROUPS: Record<string, string[]> = {
-  hexagons: ['hexagons', 'choropleth-overview'],
+  hexagons: ['hexagons', 'hexagons-line', 'choropleth-overview'],
   choropleth: ['choropleth'],
   hotspots: ['hotspots-halo', 'hotspots'],
   ports: ['ports'],
