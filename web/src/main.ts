@@ -13,6 +13,7 @@ import { InfoPanel } from './info';
 import { RankingPanel } from './ranking';
 import { SearchBox } from './search';
 import { mountTools } from './toolshost';
+import { POINT_LAYERS, showPointPopup } from './popup';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -376,6 +377,13 @@ export class App {
   private wireMapEvents() {
     const m = this.map;
     m.on('click', (e) => {
+      // A point (port, worksite, incident, resident…) opens itself, not the hexagon under it.
+      const points = POINT_LAYERS.filter((l) => m.getLayer(l) && m.getLayoutProperty(l, 'visibility') === 'visible');
+      const pt = points.length ? m.queryRenderedFeatures([[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]], { layers: points })[0] : undefined;
+      if (pt) {
+        showPointPopup(this, pt.layer.id.replace(/-count$/, ''), e.lngLat, pt.properties ?? {});
+        return;
+      }
       const layers = ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none');
       const feats = m.queryRenderedFeatures(e.point, { layers });
       const hex = feats.find((f) => f.layer.id === 'hexagons' && f.properties?.[`${this.kind}_score`] !== undefined) ??
@@ -388,7 +396,7 @@ export class App {
       const kab = ch ? String(ch.properties.code) : this.kabupatenAt(e.point);
       if (kab) this.info.showKabupaten(kab);
     });
-    for (const l of ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview']) {
+    for (const l of ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview', ...POINT_LAYERS]) {
       m.on('mouseenter', l, () => { m.getCanvas().style.cursor = 'pointer'; });
       m.on('mouseleave', l, () => { m.getCanvas().style.cursor = ''; });
     }
