@@ -302,8 +302,22 @@ try {
     assert(n > 0, 'no port drawn');
     const legend = await page.locator('#legend').innerText();
     assert(/Pelabuhan utama/.test(legend), 'port kinds missing from the legend');
+    // A click on a port opens the port, not the hexagon under it.
+    const at = await page.evaluate(() => {
+      const m = window.waspada.map;
+      const r = m.getCanvas().getBoundingClientRect();
+      const f = m.queryRenderedFeatures({ layers: ['ports'] })[0];
+      const p = m.project(f.geometry.coordinates);
+      return { x: r.left + p.x, y: r.top + p.y, name: f.properties.name };
+    });
+    await page.mouse.click(at.x, at.y);
+    const popup = page.locator('[data-testid="point-popup"]');
+    await popup.waitFor();
+    const ptext = await popup.innerText();
+    assert(ptext.includes(at.name) && /Jenis/.test(ptext), `port popup says "${ptext}"`);
+    await page.locator('.maplibregl-popup-close-button').click();
     await page.uncheck('input[data-layer="ports"]');
-    return `${n} ports drawn`;
+    return `${n} ports drawn; popup "${at.name}"`;
   });
 
   await check('change since previous period colours the kabupaten', async () => {
