@@ -306,10 +306,17 @@ try {
     const at = await page.evaluate(() => {
       const m = window.waspada.map;
       const r = m.getCanvas().getBoundingClientRect();
-      const f = m.queryRenderedFeatures({ layers: ['ports'] })[0];
-      const p = m.project(f.geometry.coordinates);
-      return { x: r.left + p.x, y: r.top + p.y, name: f.properties.name };
+      const covers = ['info', 'legend'].map((id) => document.getElementById(id)).filter((e) => e && !e.hidden).map((e) => e.getBoundingClientRect());
+      for (const f of m.queryRenderedFeatures({ layers: ['ports'] })) {
+        const p = m.project(f.geometry.coordinates);
+        const x = r.left + p.x, y = r.top + p.y;
+        if (p.x < 10 || p.y < 10 || p.x > r.width - 10 || p.y > r.height - 10) continue;
+        if (covers.some((b) => x >= b.left - 8 && x <= b.right + 8 && y >= b.top - 8 && y <= b.bottom + 8)) continue;
+        return { x, y, name: f.properties.name };
+      }
+      return null;
     });
+    assert(at, 'no port clear of the panels to click');
     await page.mouse.click(at.x, at.y);
     const popup = page.locator('[data-testid="point-popup"]');
     await popup.waitFor();
