@@ -409,7 +409,7 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 	if bd.outlines, err = h.outlines(ctx, rg.Kabs, tol); err != nil {
 		return nil, err
 	}
-	if bd.neighbours, err = h.neighbours(ctx, briefMapBound(rg.Box), tol); err != nil {
+	if bd.neighbours, err = h.neighbours(ctx, briefMapBound(rg.Box), tol, rg.Code); err != nil {
 		return nil, err
 	}
 	return bd, nil

@@ -26,9 +26,10 @@ const id = present.ID
 
 // neighbour is a country around the province, clipped to the map.
 type neighbour struct {
-	name  string
-	geom  orb.Geometry
-	label orb.Point
+	name    string
+	country bool // a neighbouring country; else another Indonesian province
+	geom    orb.Geometry
+	label   orb.Point
 }
 
 // briefMapBound is the province's box with a margin, so that the land around
@@ -38,8 +39,8 @@ func briefMapBound(b orb.Bound) orb.Bound {
 	return orb.Bound{Min: orb.Point{b.Min[0] - dx, b.Min[1] - dy}, Max: orb.Point{b.Max[0] + dx, b.Max[1] + dy}}
 }
 
-func (h *handlers) neighbours(ctx context.Context, b orb.Bound, tol float64) ([]neighbour, error) {
-	rows, err := h.db.Query(ctx, h.q.Get("brief_neighbours"), b.Min[0], b.Min[1], b.Max[0], b.Max[1], tol)
+func (h *handlers) neighbours(ctx context.Context, b orb.Bound, tol float64, prov string) ([]neighbour, error) {
+	rows, err := h.db.Query(ctx, h.q.Get("brief_neighbours"), b.Min[0], b.Min[1], b.Max[0], b.Max[1], tol, prov)
 	if err != nil {
 		return nil, fmt.Errorf("neighbours: %w", err)
 	}
@@ -48,7 +49,7 @@ func (h *handlers) neighbours(ctx context.Context, b orb.Bound, tol float64) ([]
 	for rows.Next() {
 		var n neighbour
 		var g []byte
-		if err := rows.Scan(&n.name, &g, &n.label[0], &n.label[1]); err != nil {
+		if err := rows.Scan(&n.name, &n.country, &g, &n.label[0], &n.label[1]); err != nil {
 			return nil, err
 		}
 		if n.geom, err = wkb.Unmarshal(g); err != nil {
@@ -73,7 +74,11 @@ func riskMap(bd *briefData, k int) (*mapimage.Map, []byte, error) {
 		return nil, nil, err
 	}
 	for _, n := range bd.neighbours {
-		m.Geometry(n.geom, mapimage.Style{Fill: rgb(226, 223, 214), Stroke: rgb(160, 155, 145), StrokePx: 1})
+		fill := rgb(226, 223, 214) // a neighbouring country
+		if !n.country {
+			fill = rgb(235, 232, 224) // another province
+		}
+		m.Geometry(n.geom, mapimage.Style{Fill: fill, Stroke: rgb(160, 155, 145), StrokePx: 1})
 	}
 	for _, o := range bd.outlines {
 		m.Geometry(o.geom, mapimage.Style{Fill: rgb(243, 240, 232)})
@@ -174,7 +179,11 @@ func mapOverlay(d *doc, bd *briefData, m *mapimage.Map, x, y, s float64) {
 		}
 	}
 	for _, n := range bd.neighbours {
-		label(n.label, strings.ToUpper(n.name), true, 7, 110, 105, 95)
+		if n.country {
+			label(n.label, strings.ToUpper(n.name), true, 7, 110, 105, 95)
+		} else {
+			label(n.label, "Prov. "+n.name, false, 6.5, 120, 115, 105)
+		}
 	}
 
 	// Scale bar: a round length near a fifth of the map width.
@@ -260,7 +269,7 @@ func mapKey(d *doc) {
 	x += 38
 	d.f.SetFillColor(226, 223, 214)
 	d.f.Rect(x, y, 5, 4, "F")
-	d.f.Text(x+6.5, y+3, d.tr("Negara tetangga / wilayah lain (konteks)"))
+	d.f.Text(x+6.5, y+3, d.tr("Provinsi dan negara tetangga (konteks)"))
 	d.f.SetDrawColor(0, 0, 0)
 	d.f.SetY(y + 6)
 }
@@ -426,7 +435,7 @@ func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error)
 			"Skor 1 = rata-rata nasional. Negara tetangga: Natural Earth 1:10m, hanya sebagai konteks.")
 	}
 
-	d.heading("Peringkat kabupaten/kota")
+	d.headingKeep("Peringkat kabupaten/kota", 32)
 	var rows [][]string
 	var levels []int
 	for i, r := range bd.ranking {
@@ -456,7 +465,7 @@ func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error)
 	}
 
 	for k := range kinds() {
-		d.heading("Titik rawan " + labels[k])
+		d.headingKeep("Titik rawan "+labels[k], 32)
 		if len(bd.hotspots[k]) == 0 {
 			d.para("Tidak ada sel risiko.")
 			continue

@@ -209,10 +209,17 @@ WHERE left(r.kabupaten_code, 2) = $1
 GROUP BY 1, 2, 3
 
 -- name: brief_neighbours
--- Neighbouring countries clipped to a map's box ($1..$4), simplified by $5
--- degrees, with a label point on the part inside the box.
-SELECT n.name_id, ST_AsBinary(ST_SimplifyPreserveTopology(c.g, $5)), ST_X(ST_PointOnSurface(c.g)), ST_Y(ST_PointOnSurface(c.g))
-FROM neighbour_country n
-CROSS JOIN LATERAL (SELECT ST_Intersection(n.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AS g) c
-WHERE n.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND NOT ST_IsEmpty(c.g)
-ORDER BY n.iso_a3
+-- The land around a province on its map: neighbouring countries and the other
+-- provinces, clipped to the map's box ($1..$4) and simplified by $5 degrees,
+-- each with a label point on its part inside the box. $6 is the province.
+SELECT x.name, x.country, ST_AsBinary(ST_SimplifyPreserveTopology(c.g, $5)), ST_X(ST_PointOnSurface(c.g)), ST_Y(ST_PointOnSurface(c.g))
+FROM (
+    SELECT n.name_id AS name, true AS country, n.geom FROM neighbour_country n
+    WHERE n.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+    UNION ALL
+    SELECT p.name, false, p.geom FROM provinsi p
+    WHERE p.code <> $6 AND p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+) x
+CROSS JOIN LATERAL (SELECT ST_Intersection(x.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AS g) c
+WHERE NOT ST_IsEmpty(c.g)
+ORDER BY x.country DESC, x.name
