@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/waspada-id/waspada/geo/present"
 	"github.com/waspada-id/waspada/geo/risk"
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/routes"
@@ -79,6 +80,7 @@ func Register(t *routes.Table, d Deps) error {
 	get("/api/cells/{kind}/{h3}", h.cell)
 	get("/api/kabupaten/{code}", h.kabupaten)
 	get("/api/ranking", h.ranking)
+	get("/api/presentation", h.presentation)
 	get("/api/search", h.search)
 	// Ranks of the latest run, loaded before the first click asks for them.
 	go func() {
@@ -299,6 +301,8 @@ type factorJSON struct {
 	RR           num    `json:"rr"`           // exp(contribution)
 	Coefficient  num    `json:"coefficient"`
 	Kept         bool   `json:"kept"`
+	// Display is the value as what it is ("ya, dalam 8 km", "19,5 %"); absent when suppressed.
+	Display map[present.Lang]string `json:"display,omitempty"`
 }
 
 type cellJSON struct {
@@ -322,6 +326,8 @@ type cellJSON struct {
 	ProvinsiName   *string      `json:"provinsi_name"`
 	Center         [2]num       `json:"center"`
 	Factors        []factorJSON `json:"factors"`
+	Class          int          `json:"class"` // national class level (geo/present), by national rank
+	Display        display      `json:"display"`
 }
 
 // withheld reports whether a factor's value and contribution must be kept
@@ -389,6 +395,8 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 		return err
 	}
 	c.Center = [2]num{num(cx), num(cy)}
+	c.Class = present.LevelOfRank(int(c.RankNational), int(c.CellsNational))
+	c.Display = cellDisplay(score, c.Class, c.RankNational, c.CellsNational, c.RankKabupaten, c.CellsKabupaten)
 	rows, err := h.pool.Query(ctx, h.q.Get("factors"), rn.ID, kind)
 	if err != nil {
 		return fmt.Errorf("factors: %w", err)
@@ -428,6 +436,9 @@ func (h *handler) cell(w http.ResponseWriter, r *http.Request, p access.Principa
 			n := num(values[ord])
 			f.Value = &n
 		}
+		if f.Value != nil {
+			f.Display = factorDisplay(f.Name, float64(*f.Value))
+		}
 		c.Factors = append(c.Factors, f)
 	}
 	if err := rows.Err(); err != nil {
@@ -466,6 +477,8 @@ type riskCard struct {
 	Previous     *num         `json:"previous"`
 	Change       *num         `json:"change"`
 	Trend        []trendPoint `json:"trend"` // oldest first, at most TrendPeriods
+	Class        *int         `json:"class"` // national class level (geo/present); null when unranked
+	Display      display      `json:"display,omitempty"`
 }
 
 type kabupatenJSON struct {
@@ -573,6 +586,12 @@ func (h *handler) kabupaten(w http.ResponseWriter, r *http.Request, p access.Pri
 		return fmt.Errorf("rollups %s: %w", code, err)
 	}
 	for _, c := range k.Risks {
+		if c.Score != nil {
+			c.Display = kabDisplay(float64(*c.Score), c.RankNational, c.OfNation, c.RankProvince, c.OfProvince, c.Change)
+			if l := classOf(c.RankNational, c.OfNation); l >= 0 {
+				c.Class = &l
+			}
+		}
 		for i, j := 0, len(c.Trend)-1; i < j; i, j = i+1, j-1 {
 			c.Trend[i], c.Trend[j] = c.Trend[j], c.Trend[i]
 		}

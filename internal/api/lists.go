@@ -16,18 +16,21 @@ import (
 // ---------------------------------------------------------------- ranking
 
 type rankRow struct {
-	Code         string `json:"code"`
-	Name         string `json:"name"`
-	ProvinsiCode string `json:"provinsi_code"`
-	ProvinsiName string `json:"provinsi_name"`
-	Score        num    `json:"score"`
-	Max          num    `json:"max"`
-	Mean         num    `json:"mean"`
-	RankNational int32  `json:"rank_national"`
-	RankProvince *int32 `json:"rank_province"`
-	Previous     *num   `json:"previous"`
-	Change       *num   `json:"change"`
-	Center       [2]num `json:"center"`
+	Code         string  `json:"code"`
+	Name         string  `json:"name"`
+	ProvinsiCode string  `json:"provinsi_code"`
+	ProvinsiName string  `json:"provinsi_name"`
+	Score        num     `json:"score"`
+	Max          num     `json:"max"`
+	Mean         num     `json:"mean"`
+	RankNational int32   `json:"rank_national"`
+	RankProvince *int32  `json:"rank_province"`
+	Previous     *num    `json:"previous"`
+	Change       *num    `json:"change"`
+	Center       [2]num  `json:"center"`
+	OfNation     int64   `json:"of_nation"` // kabupaten ranked nationally in the period
+	Class        *int    `json:"class"`     // national class level (geo/present)
+	Display      display `json:"display"`
 }
 
 type rankingJSON struct {
@@ -123,11 +126,16 @@ func (h *handler) ranking(w http.ResponseWriter, r *http.Request, p access.Princ
 		var score, mx, mean, cx, cy float64
 		var prev, change *float64
 		if err := rows.Scan(&x.Code, &x.Name, &x.ProvinsiCode, &x.ProvinsiName, &score, &mx, &mean,
-			&x.RankNational, &x.RankProvince, &prev, &change, &cx, &cy); err != nil {
+			&x.RankNational, &x.RankProvince, &prev, &change, &cx, &cy, &x.OfNation); err != nil {
 			return err
 		}
 		x.Score, x.Max, x.Mean, x.Previous, x.Change = num(score), num(mx), num(mean), optNum(prev), optNum(change)
 		x.Center = [2]num{num(cx), num(cy)}
+		rn := x.RankNational
+		x.Display = kabDisplay(score, &rn, x.OfNation, nil, 0, x.Change)
+		if l := classOf(&rn, x.OfNation); l >= 0 {
+			x.Class = &l
+		}
 		out.Rows = append(out.Rows, x)
 	}
 	if err := rows.Err(); err != nil {

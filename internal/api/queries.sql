@@ -78,7 +78,9 @@ GROUP BY kind
 -- Kabupaten rollups of one kind and period inside the scope; sorted in Go.
 SELECT r.code, k.name, k.provinsi_code, p.name, r.weighted_score, r.max_score, r.mean_score,
        r.rank_national, r.rank_province, r.prev_weighted, r.change,
-       ST_X(k.label_point), ST_Y(k.label_point)
+       ST_X(k.label_point), ST_Y(k.label_point),
+       (SELECT count(*) FROM risk_rollup o
+         WHERE o.run_id = r.run_id AND o.kind = r.kind AND o.level = 'kabupaten' AND o.period = r.period) AS of_nation
 FROM risk_rollup r
 JOIN kabupaten k ON k.code = r.code
 JOIN provinsi p ON p.code = k.provinsi_code

@@ -84,6 +84,17 @@ func (rc *rankCache) rank(ctx context.Context, k rankKey, score float64) (int64,
 	return rankIn(e.scores, score), int64(len(e.scores)), nil
 }
 
+// sorted returns a population's scores, ascending (shared: do not modify).
+func (rc *rankCache) sorted(ctx context.Context, k rankKey) ([]float64, error) {
+	e := rc.entry(k)
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("scores: %w", ctx.Err())
+	}
+	return e.scores, e.err
+}
+
 // warm starts loading every population of a run (both kinds, resolutions 5
 // up to the run's), so that the first clicks after a start or a new run find
 // the ranks ready instead of waiting for a 394k-row read.

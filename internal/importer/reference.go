@@ -28,6 +28,7 @@ type ReferenceReport struct {
 	VillagePolys  int          // village polygons attached or changed
 	Ports         PortCount
 	PortsUnplaced []string // "id name: reason"
+	Neighbours    int      // countries around Indonesia (map context)
 	Duration      time.Duration
 }
 
@@ -70,6 +71,31 @@ func (r *ReferenceReport) Print(w io.Writer) {
 	for _, p := range r.PortsUnplaced {
 		fmt.Fprintf(w, "    %s\n", p)
 	}
+	fmt.Fprintf(w, "  neighbouring countries (map context): %d\n", r.Neighbours)
+}
+
+// loadNeighbours replaces the neighbouring countries (ten features: no staging needed).
+func (im *Importer) loadNeighbours(ctx context.Context, tx pgx.Tx, dir string) (int, error) {
+	ns, err := refdata.Neighbours(dir)
+	if err != nil {
+		return 0, err
+	}
+	if len(ns) == 0 {
+		return 0, nil // an older data set: keep what is there
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM neighbour_country"); err != nil {
+		return 0, fmt.Errorf("neighbours: %w", err)
+	}
+	for _, n := range ns {
+		b, err := wkb.Marshal(n.Geometry)
+		if err != nil {
+			return 0, fmt.Errorf("neighbour %s: %w", n.ISO3, err)
+		}
+		if _, err := tx.Exec(ctx, im.q.Get("insert_neighbour"), n.ISO3, n.Name, n.NameID, b); err != nil {
+			return 0, fmt.Errorf("neighbour %s: %w", n.ISO3, err)
+		}
+	}
+	return len(ns), nil
 }
 
 // Reference imports the whole reference data set from dir in one transaction.
@@ -99,6 +125,9 @@ func (im *Importer) Reference(ctx context.Context, dir string) (*ReferenceReport
 		return nil, err
 	}
 	if err := im.stagePorts(ctx, tx, dir); err != nil {
+		return nil, err
+	}
+	if rep.Neighbours, err = im.loadNeighbours(ctx, tx, dir); err != nil {
 		return nil, err
 	}
 	im.log.Info("reference data staged", "elapsed", time.Since(start).Round(time.Millisecond))

@@ -189,3 +189,9 @@ FROM port WHERE source = 'reference';
 
 -- name: port_unlocated
 SELECT id, name, location_note FROM port WHERE source = 'reference' AND kabupaten_code IS NULL ORDER BY id;
+
+-- name: insert_neighbour
+-- A neighbouring country, repaired; its label point on its largest part.
+INSERT INTO neighbour_country (iso_a3, name, name_id, geom, label_point)
+SELECT $1, $2, $3, g, ST_PointOnSurface((SELECT d.geom FROM ST_Dump(g) d ORDER BY ST_Area(d.geom) DESC LIMIT 1))
+FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromWKB($4), 4326)), 3)) AS g) x

@@ -68,7 +68,45 @@ const (
 	KecamatanFile = "boundaries/kecamatan.geojson.gz"
 	CentroidsFile = "boundaries/desa_centroids.csv.gz"
 	PortsFile     = "ports/pelabuhan.geojson.gz"
+	// NeighboursFile is optional: older copies of the data set lack it.
+	NeighboursFile = "neighbours/countries_10m.geojson.gz"
 )
+
+// Neighbour is a country around Indonesia (map context only).
+type Neighbour struct {
+	ISO3, Name, NameID string
+	Geometry           orb.Geometry // Polygon or MultiPolygon
+}
+
+// Neighbours reads the countries around Indonesia; none when the file is absent.
+func Neighbours(dir string) ([]Neighbour, error) {
+	path := filepath.Join(dir, NeighboursFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	fc, err := readCollection(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Neighbour, 0, len(fc.Features))
+	for i, f := range fc.Features {
+		s := func(k string) string { v, _ := f.Properties[k].(string); return v }
+		n := Neighbour{ISO3: s("iso_a3"), Name: s("name"), NameID: s("name_id"), Geometry: f.Geometry}
+		switch f.Geometry.(type) {
+		case orb.Polygon, orb.MultiPolygon:
+		default:
+			return nil, fmt.Errorf("%s feature %d: geometry is %T, want a polygon", NeighboursFile, i, f.Geometry)
+		}
+		if len(n.ISO3) != 3 || n.Name == "" {
+			return nil, fmt.Errorf("%s feature %d: missing iso_a3 or name", NeighboursFile, i)
+		}
+		if n.NameID == "" {
+			n.NameID = n.Name
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
 
 func openGz(path string) (io.ReadCloser, error) {
 	f, err := os.Open(path)

@@ -59,3 +59,22 @@ func TestCheckAndDir(t *testing.T) {
 		t.Errorf("Dir precedence wrong: %q %q", Dir(""), Dir("/flag"))
 	}
 }
+
+func TestNeighbours(t *testing.T) {
+	dir := dataDir(t)
+	ns, err := Neighbours(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byISO := map[string]Neighbour{}
+	for _, n := range ns {
+		byISO[n.ISO3] = n
+	}
+	if len(ns) != 10 || byISO["SGP"].NameID != "Singapura" || byISO["PNG"].NameID != "Papua Nugini" || byISO["TLS"].Geometry == nil {
+		t.Errorf("%d neighbours: %v", len(ns), byISO)
+	}
+	// An older data set without the file: no neighbours, no error.
+	if ns, err := Neighbours(t.TempDir()); err != nil || ns != nil {
+		t.Errorf("missing file: %v %v", ns, err)
+	}
+}

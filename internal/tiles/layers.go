@@ -120,7 +120,14 @@ func rollupFields() map[string]string {
 // Catalogue returns every tileset, in catalogue order. It is built on each call
 // (cheaply, at start-up) rather than held in a package variable.
 func Catalogue() []Tileset {
-	basemap := provinsiLayers()
+	// The countries around Indonesia first: land under our own boundaries.
+	basemap := []Layer{
+		{Name: "neighbours", Query: "neighbours", MinZoom: 2, MaxZoom: 14, Args: argsTile,
+			Description: "Neighbouring countries (Natural Earth 1:10m, context only)", Fields: map[string]string{"iso_a3": fString, "name": fString, "name_id": fString}},
+		{Name: "neighbours_label", Query: "neighbours_label", MinZoom: 2, MaxZoom: 10, Args: argsTile,
+			Description: "Neighbouring country label points", Fields: map[string]string{"iso_a3": fString, "name": fString, "name_id": fString}},
+	}
+	basemap = append(basemap, provinsiLayers()...)
 	basemap = append(basemap,
 		Layer{Name: "kabupaten_boundary", Query: "kabupaten_boundary", MinZoom: 5, MaxZoom: 14, Args: argsTile,
 			Description: "Kabupaten/kota polygons (geometry and name only)", Fields: map[string]string{"code": fString, "name": fString}},

@@ -71,3 +71,27 @@ func TestReferenceTiles(t *testing.T) {
 		}
 	}
 }
+
+// The basemap draws the countries around Indonesia under our boundaries: the
+// tile over Batam holds Singapore and Malaysia (Johor), named in Bahasa.
+func TestNeighbourTiles(t *testing.T) {
+	pool := testdb.Reference(t)
+	s := newTestServer(t, pool, Config{})
+	rec := get(t, s, &admin, tileURL("basemap", tilemath.TileAt(7, 104.0, 1.1)))
+	if rec.Code != 200 {
+		t.Fatalf("basemap: %d %s", rec.Code, rec.Body)
+	}
+	layers := decode(t, rec.Body.Bytes())
+	names := map[string]bool{}
+	if l := layers["neighbours"]; l != nil {
+		for _, f := range l.Features {
+			names[f.Properties.MustString("name_id", "")] = true
+		}
+	}
+	if !names["Singapura"] || !names["Malaysia"] {
+		t.Errorf("neighbours layer over Batam holds %v, want Singapura and Malaysia", names)
+	}
+	if l := layers["neighbours_label"]; l == nil || len(l.Features) == 0 {
+		t.Errorf("no neighbour label over Batam at z7")
+	}
+}

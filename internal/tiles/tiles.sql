@@ -17,6 +17,29 @@
 -- Feature ids are stable across tiles and zooms: the digits of a Kemendagri code,
 -- the H3 index, or 52 bits of md5(id) (below 2^53 so JavaScript keeps them exact).
 
+-- name: neighbours
+-- Countries around Indonesia, for context under the province polygons.
+SELECT ST_AsMVT(t, 'neighbours', 4096, 'geom', 'fid') FROM (
+    SELECT hashtext(iso_a3)::bigint & 2147483647 AS fid, iso_a3, name, name_id,
+           ST_AsMVTGeom(ST_Transform(ST_SnapToGrid(ST_ClipByBox2D(n.geom, e.b4326), e.grid), 3857), e.env, 4096, 64, true) AS geom
+    FROM neighbour_country n,
+         (SELECT ST_TileEnvelope($1, $2, $3) AS env,
+                 ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326,
+                 180.0 / (4096 * 2 ^ $1) AS grid) e
+    WHERE n.geom && e.b4326
+) t
+
+-- name: neighbours_label
+SELECT ST_AsMVT(t, 'neighbours_label', 4096, 'geom', 'fid') FROM (
+    SELECT hashtext(iso_a3)::bigint & 2147483647 AS fid, iso_a3, name, name_id,
+           ST_AsMVTGeom(ST_Transform(n.label_point, 3857), e.env, 4096, 64, true) AS geom
+    FROM neighbour_country n,
+         (SELECT ST_TileEnvelope($1, $2, $3) AS env,
+                 ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4326) AS b4326
+        ) e
+    WHERE n.label_point && e.b4326
+) t
+
 -- name: provinsi
 SELECT ST_AsMVT(t, 'provinsi', 4096, 'geom', 'fid') FROM (
     SELECT code::bigint AS fid, code, name,

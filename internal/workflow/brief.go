@@ -16,8 +16,8 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/waspada-id/waspada/geo/disclosure"
-	"github.com/waspada-id/waspada/geo/mapimage"
 	"github.com/waspada-id/waspada/geo/mclp"
+	"github.com/waspada-id/waspada/geo/present"
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
 )
@@ -27,6 +27,7 @@ const (
 	briefMapMaxCells = 40000 // cells drawn per map: the finest resolution under this
 	briefHotspots    = 10
 	briefTopNations  = 12
+	briefHighLevel   = 3 // "high risk" in the brief: class Cukup tinggi and above (national top 10 %)
 )
 
 func (h *handlers) briefPeriods(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -59,6 +60,11 @@ type rankRow struct {
 	rank       [2]int
 	prevRank   [2]int
 	has        [2]bool
+	rankNat    [2]int // national rank and ranked population, this period
+	ofNat      [2]int
+	change     [2]float64 // the stored ratio change (weighted / previous - 1)
+	hasChange  [2]bool
+	prevLevel  [2]int // national class level last period; -1 unknown
 }
 
 type hotspot struct {
@@ -71,7 +77,11 @@ type hotspot struct {
 type coverage struct {
 	binaan, highCells, covered int
 	threshold                  float64
+	perKab                     map[string]*kabCover
 }
+
+// kabCover is one kabupaten's high-risk cells and those a desa binaan reaches.
+type kabCover struct{ high, covered int }
 
 type briefData struct {
 	rg         region
@@ -86,7 +96,10 @@ type briefData struct {
 	binaanIn   []orb.Point // in the province (drawn)
 	cells      [2]map[h3.Cell]float64
 	mapRes     [2]int
+	breaks     [2][]float64 // national class breaks at mapRes (geo/present)
+	runBreaks  [2][]float64 // and at the run's resolution (high-risk cells)
 	outlines   []outline
+	neighbours []neighbour // countries around the province, for context
 }
 
 type countRow struct {
@@ -159,9 +172,10 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 		var period time.Time
 		var ws float64
 		var prevW *float64
-		var rank *int
-		var cells int
-		if err := rows.Scan(&code, &name, &kind, &period, &ws, &prevW, &rank, &cells); err != nil {
+		var rank, rankNat *int
+		var cells, ofNat int
+		var change *float64
+		if err := rows.Scan(&code, &name, &kind, &period, &ws, &prevW, &rank, &cells, &rankNat, &change, &ofNat); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -172,7 +186,7 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 		}
 		rr := byCode[code]
 		if rr == nil {
-			rr = &rankRow{code: code, name: name}
+			rr = &rankRow{code: code, name: name, prevLevel: [2]int{-1, -1}}
 			byCode[code] = rr
 		}
 		rk := 0
@@ -184,8 +198,17 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 			if prevW != nil {
 				rr.prev[k], rr.hasPrev[k] = *prevW, true
 			}
+			if change != nil {
+				rr.change[k], rr.hasChange[k] = *change, true
+			}
+			if rankNat != nil {
+				rr.rankNat[k], rr.ofNat[k] = *rankNat, ofNat
+			}
 		} else {
 			rr.prevRank[k] = rk
+			if rankNat != nil {
+				rr.prevLevel[k] = present.LevelOfRank(*rankNat, ofNat)
+			}
 			if !rr.hasPrev[k] {
 				rr.prev[k], rr.hasPrev[k] = ws, true
 			}
@@ -238,32 +261,49 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 	}
 
 	for k, kind := range kinds() {
-		// Coverage of high-risk analysis cells by existing desa binaan.
+		// Coverage of high-risk analysis cells by existing desa binaan. High
+		// risk is the map's own classes: "Cukup tinggi" and above, the
+		// national top 10 % of cells.
 		cells, err := h.cells(ctx, run.id, kind, run.res, rg.Kabs)
 		if err != nil {
 			return nil, err
 		}
-		if len(cells) > 0 {
-			demand := make([]mclp.Demand, 0, len(cells))
+		if bd.runBreaks[k], err = h.classBreaks(ctx, run.id, kind, run.res); err != nil {
+			return nil, err
+		}
+		cv := coverage{binaan: inProv, perKab: map[string]*kabCover{}}
+		if len(cells) > 0 && len(bd.runBreaks[k]) >= briefHighLevel {
+			kabOf, err := h.cellKabupaten(ctx, run.id, kind, run.res, rg.Kabs)
+			if err != nil {
+				return nil, err
+			}
+			cv.threshold = bd.runBreaks[k][briefHighLevel-1]
+			var demand []mclp.Demand
+			var demandKab []string
 			for c, s := range cells {
+				if s < cv.threshold {
+					continue
+				}
 				ll := c.LatLng()
 				demand = append(demand, mclp.Demand{Point: mclp.Point{Lat: ll.Lat, Lon: ll.Lng}, Weight: s})
+				demandKab = append(demandKab, kabOf[c])
 			}
-			thr := percentile(demand, highRiskPercent)
 			cov := coveredBy(demand, fixed, DefaultRadiusKm)
-			cv := coverage{binaan: inProv, threshold: thr}
-			for i, d := range demand {
-				if d.Weight >= thr {
-					cv.highCells++
-					if cov[i] {
-						cv.covered++
-					}
+			for i := range demand {
+				kc := cv.perKab[demandKab[i]]
+				if kc == nil {
+					kc = &kabCover{}
+					cv.perKab[demandKab[i]] = kc
+				}
+				cv.highCells++
+				kc.high++
+				if cov[i] {
+					cv.covered++
+					kc.covered++
 				}
 			}
-			bd.cover[k] = cv
-		} else {
-			bd.cover[k] = coverage{binaan: inProv}
 		}
+		bd.cover[k] = cv
 		// Map resolution: the finest with at most briefMapMaxCells cells.
 		rows, err := h.db.Query(ctx, h.q.Get("risk_cell_counts"), run.id, kind, rg.Kabs)
 		if err != nil {
@@ -285,6 +325,11 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 			return nil, err
 		}
 		bd.mapRes[k] = mapRes
+		if mapRes >= 0 {
+			if bd.breaks[k], err = h.classBreaks(ctx, run.id, kind, mapRes); err != nil {
+				return nil, err
+			}
+		}
 		if mapRes == run.res {
 			bd.cells[k] = cells
 		} else if mapRes >= 0 {
@@ -293,7 +338,9 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 			}
 		}
 		// Hot spots.
-		rows, err = h.db.Query(ctx, h.q.Get("brief_hotspots"), run.id, kind, run.res, rg.Kabs, briefHotspots)
+		// Three times as many as listed: cells next to each other share their
+		// nearest village, and a village is listed once (its highest cell).
+		rows, err = h.db.Query(ctx, h.q.Get("brief_hotspots"), run.id, kind, run.res, rg.Kabs, 3*briefHotspots)
 		if err != nil {
 			return nil, fmt.Errorf("hot spots: %w", err)
 		}
@@ -314,7 +361,11 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 			if giBin != nil {
 				hs.giBin = int(*giBin)
 			}
-			bd.hotspots[k] = append(bd.hotspots[k], hs)
+			if len(bd.hotspots[k]) < briefHotspots && !slices.ContainsFunc(bd.hotspots[k], func(o hotspot) bool {
+				return o.desa == hs.desa && o.kec == hs.kec && o.kab == hs.kab
+			}) {
+				bd.hotspots[k] = append(bd.hotspots[k], hs)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -366,7 +417,42 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 	if bd.outlines, err = h.outlines(ctx, rg.Kabs, tol); err != nil {
 		return nil, err
 	}
+	if bd.neighbours, err = h.neighbours(ctx, briefMapBound(rg.Box), tol, rg.Code); err != nil {
+		return nil, err
+	}
 	return bd, nil
+}
+
+// classBreaks are the national class breaks of a kind at a resolution: the
+// same population and the same rule as the API's /api/presentation.
+func (h *handlers) classBreaks(ctx context.Context, run int64, kind string, res int) ([]float64, error) {
+	rows, err := h.db.Query(ctx, h.q.Get("brief_class_scores"), run, kind, res)
+	if err != nil {
+		return nil, fmt.Errorf("class scores: %w", err)
+	}
+	s, err := pgx.CollectRows(rows, pgx.RowTo[float64])
+	if err != nil {
+		return nil, fmt.Errorf("class scores: %w", err)
+	}
+	return present.Breaks(s), nil
+}
+
+func (h *handlers) cellKabupaten(ctx context.Context, run int64, kind string, res int, kabs []string) (map[h3.Cell]string, error) {
+	rows, err := h.db.Query(ctx, h.q.Get("brief_cell_kabupaten"), run, kind, res, kabs)
+	if err != nil {
+		return nil, fmt.Errorf("cell kabupaten: %w", err)
+	}
+	defer rows.Close()
+	out := map[h3.Cell]string{}
+	for rows.Next() {
+		var c int64
+		var kab string
+		if err := rows.Scan(&c, &kab); err != nil {
+			return nil, err
+		}
+		out[h3.Cell(c)] = kab
+	}
+	return out, rows.Err()
 }
 
 func (h *handlers) cells(ctx context.Context, run int64, kind string, res int, kabs []string) (map[h3.Cell]float64, error) {
@@ -399,291 +485,4 @@ func sortedCounts(m map[string]int64) []countRow {
 		return out[i].key < out[j].key
 	})
 	return out
-}
-
-// riskMap draws one kind's cells coloured by their rank within the province
-// (so the map shows where the province's own highest risk is, whatever the
-// national level), kabupaten outlines and desa binaan.
-func riskMap(bd *briefData, k int) (*mapimage.Map, []byte, []float64, error) {
-	m, err := mapimage.New(bd.rg.Box, 1400, 1050, 10, rgb(214, 230, 240))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	for _, o := range bd.outlines {
-		m.Geometry(o.geom, mapimage.Style{Fill: rgb(240, 240, 236)})
-	}
-	cells := bd.cells[k]
-	scores := make([]float64, 0, len(cells))
-	for _, s := range cells {
-		scores = append(scores, s)
-	}
-	slices.Sort(scores)
-	rank := func(s float64) float64 {
-		if len(scores) < 2 {
-			return 0.5
-		}
-		i, _ := slices.BinarySearch(scores, s)
-		return float64(i) / float64(len(scores)-1)
-	}
-	// Draw low to high so hot cells end on top.
-	order := make([]h3.Cell, 0, len(cells))
-	for c := range cells {
-		order = append(order, c)
-	}
-	slices.SortFunc(order, func(a, b h3.Cell) int {
-		if cells[a] != cells[b] {
-			if cells[a] < cells[b] {
-				return -1
-			}
-			return 1
-		}
-		if a < b {
-			return -1
-		}
-		return 1
-	})
-	for _, c := range order {
-		col := mapimage.RiskColour(rank(cells[c]))
-		m.Geometry(cellPolygon(c), mapimage.Style{Fill: col})
-	}
-	for _, o := range bd.outlines {
-		m.Geometry(o.geom, mapimage.Style{Stroke: rgb(70, 70, 70), StrokePx: 1.3})
-	}
-	for _, b := range bd.binaanIn {
-		m.Marker(b, 4, mapimage.Style{Fill: rgb(20, 90, 200), Stroke: rgb(255, 255, 255), StrokePx: 1.2})
-	}
-	png, err := pngBytes(m)
-	// Legend breaks: the score at each fifth of the ranking.
-	var breaks []float64
-	if len(scores) > 0 {
-		for q := 0; q <= 5; q++ {
-			breaks = append(breaks, scores[min(len(scores)-1, q*(len(scores)-1)/5)])
-		}
-	}
-	return m, png, breaks, err
-}
-
-func (h *handlers) renderBrief(_ context.Context, bd *briefData) ([]byte, error) {
-	now := h.now()
-	d := newDoc("Brief Kanwil "+bd.rg.Name, "TERBATAS — data agregat, tanpa data pribadi", now)
-	d.title("Brief Kanwil untuk Rakor Timpora",
-		fmt.Sprintf("Provinsi %s · Periode %s · Model risiko run #%d (resolusi H3 %d)", bd.rg.Name, periode(bd.run.period), bd.run.id, bd.run.res))
-
-	// Key points.
-	d.heading("Pokok-pokok")
-	var pts []string
-	if len(bd.ranking) > 0 {
-		var top []string
-		for _, r := range bd.ranking[:min(3, len(bd.ranking))] {
-			top = append(top, r.name)
-		}
-		pts = append(pts, "Risiko TPPO tertinggi: "+strings.Join(top, ", ")+".")
-		riser, best := "", 0.0
-		for _, r := range bd.ranking {
-			if r.hasPrev[0] && r.prev[0] > 0 {
-				if c := r.score[0]/r.prev[0] - 1; c > best {
-					riser, best = r.name, c
-				}
-			}
-		}
-		if riser != "" {
-			pts = append(pts, fmt.Sprintf("Kenaikan risiko TPPO terbesar dibanding bulan lalu: %s (+%s).", riser, persen(best)))
-		}
-	}
-	for k, label := range []string{"TPPO", "PMI non-prosedural"} {
-		c := bd.cover[k]
-		if c.highCells > 0 {
-			pts = append(pts, fmt.Sprintf("Desa binaan (%d di provinsi) menjangkau %s sel berisiko tinggi %s dalam radius %s km.",
-				c.binaan, persen(float64(c.covered)/float64(c.highCells)), label, desimal(DefaultRadiusKm, 0)))
-		}
-	}
-	if bd.foreigners > 0 {
-		pts = append(pts, fmt.Sprintf("Orang asing tercatat pada periode ini: sedikitnya %s orang (jumlah sel peta yang dipublikasikan; sel di bawah %d orang tidak dihitung).",
-			angka(bd.foreigners), access.MinPublishedCount))
-	}
-	if len(pts) == 0 {
-		pts = append(pts, "Belum ada data risiko untuk provinsi ini pada periode ini.")
-	}
-	for _, s := range pts {
-		d.para("•  " + s)
-	}
-
-	labels := []string{"TPPO (perdagangan orang)", "PMI non-prosedural"}
-	for k := range kinds() {
-		if bd.mapRes[k] < 0 || len(bd.cells[k]) == 0 {
-			continue
-		}
-		m, png, breaks, err := riskMap(bd, k)
-		if err != nil {
-			return nil, err
-		}
-		wpx, hpx := m.Size()
-		w := bodyW
-		if float64(hpx)/float64(wpx)*w > 150 { // tall provinces: keep the map on one page
-			w = 150 * float64(wpx) / float64(hpx)
-		}
-		d.headingKeep("Peta risiko "+labels[k], 12+w*float64(hpx)/float64(wpx))
-		x, y, s := d.image(fmt.Sprintf("risk%d", k), png, wpx, hpx, w)
-		// Rank numbers at each kabupaten's label point.
-		rankOf := map[string]int{}
-		for i, r := range bd.ranking {
-			rankOf[r.code] = i + 1
-		}
-		d.f.SetFont("Helvetica", "B", 7.5)
-		for _, o := range bd.outlines {
-			if n, ok := rankOf[o.code]; ok {
-				px, py := m.Pixel(o.label)
-				txt := fmt.Sprint(n)
-				tw := d.f.GetStringWidth(txt)
-				d.f.SetFillColor(255, 255, 255)
-				d.f.Rect(x+px*s-tw/2-0.8, y+py*s-2.2, tw+1.6, 3.2, "F")
-				d.f.Text(x+px*s-tw/2, y+py*s+0.3, txt)
-			}
-		}
-		legendRow(d, breaks)
-		d.note(fmt.Sprintf("Warna: peringkat skor risiko relatif sel H3 resolusi %d di dalam provinsi (kuning = rendah, merah tua = tertinggi). "+
-			"Angka: peringkat kabupaten/kota (tabel di bawah, menurut skor TPPO). Titik biru: desa binaan.", bd.mapRes[k]))
-	}
-
-	d.heading("Peringkat kabupaten/kota")
-	var rows [][]string
-	for i, r := range bd.ranking {
-		rows = append(rows, []string{fmt.Sprint(i + 1), r.name,
-			scoreCell(r, 0), changeCell(r, 0), rankMove(r, 0),
-			scoreCell(r, 1), changeCell(r, 1), rankMove(r, 1)})
-	}
-	if len(rows) == 0 {
-		d.para("Tidak ada rekap risiko per kabupaten untuk periode ini.")
-	} else {
-		d.table([]column{{"No", 9, "R"}, {"Kabupaten/Kota", 55, "L"}, {"TPPO", 20, "R"}, {"Perubahan", 22, "R"}, {"Peringkat", 17, "C"},
-			{"PMI", 20, "R"}, {"Perubahan", 22, "R"}, {"Peringkat", 17, "C"}}, rows, nil)
-		d.note("Skor: rata-rata risiko relatif tertimbang per kabupaten/kota (1 = rata-rata nasional). Perubahan: dibanding " +
-			periode(bd.run.period.AddDate(0, -1, 0)) + ". Peringkat: peringkat dalam provinsi bulan ini (dan bulan lalu).")
-	}
-
-	for k := range kinds() {
-		d.heading("Titik rawan " + labels[k])
-		if len(bd.hotspots[k]) == 0 {
-			d.para("Tidak ada sel risiko.")
-			continue
-		}
-		var hr [][]string
-		for i, hs := range bd.hotspots[k] {
-			ll := hs.cell.LatLng()
-			gi := "-"
-			if !math.IsNaN(hs.giZ) {
-				gi = desimal(hs.giZ, 2)
-				if hs.giBin == 3 {
-					gi += " (99%)"
-				} else if hs.giBin == 2 {
-					gi += " (95%)"
-				}
-			}
-			near := hs.desa
-			if hs.kec != "" {
-				near += ", Kec. " + hs.kec
-			}
-			hr = append(hr, []string{fmt.Sprint(i + 1), near, hs.kabName, desimal(hs.score, 2), gi, fmt.Sprintf("%.4f, %.4f", ll.Lat, ll.Lng)})
-		}
-		d.table([]column{{"No", 9, "R"}, {"Dekat desa", 58, "L"}, {"Kabupaten/Kota", 40, "L"}, {"Skor", 16, "R"}, {"Gi* z", 24, "R"}, {"Koordinat", 35, "L"}}, hr, nil)
-	}
-
-	d.heading("Jangkauan desa binaan di wilayah berisiko tinggi")
-	var cr [][]string
-	for k := range kinds() {
-		c := bd.cover[k]
-		share := "-"
-		if c.highCells > 0 {
-			share = persen(float64(c.covered) / float64(c.highCells))
-		}
-		cr = append(cr, []string{labels[k], angka(int64(c.binaan)), angka(int64(c.highCells)), angka(int64(c.covered)), share})
-	}
-	d.table([]column{{"Jenis risiko", 52, "L"}, {"Desa binaan", 28, "R"}, {"Sel risiko tinggi", 36, "R"}, {"Terjangkau", 32, "R"}, {"Cakupan", 34, "R"}}, cr, nil)
-	d.note(fmt.Sprintf("Sel risiko tinggi: 10%% sel dengan skor tertinggi di provinsi (persentil ke-%d). Terjangkau: pusat sel berada dalam %s km dari pusat desa binaan. "+
-		"Gunakan Perencana Desa Binaan di aplikasi Waspada untuk usulan lokasi baru.", highRiskPercent, desimal(DefaultRadiusKm, 0)))
-
-	d.heading("Orang asing menurut jenis izin")
-	if len(bd.permits) == 0 {
-		d.para("Tidak ada angka yang dapat dipublikasikan (semua sel di bawah 10 orang atau tidak ada data).")
-	} else {
-		var pr [][]string
-		for _, c := range bd.permits {
-			pr = append(pr, []string{c.key, angka(c.count)})
-		}
-		var total int64
-		for _, c := range bd.permits {
-			total += c.count
-		}
-		pr = append(pr, []string{"Jumlah (yang dipublikasikan)", angka(total)})
-		d.table([]column{{"Jenis izin", 120, "L"}, {"Orang", 62, "R"}}, pr, nil)
-	}
-	d.heading("Orang asing menurut kewarganegaraan")
-	if len(bd.nations) == 0 {
-		d.para("Tidak ada angka yang dapat dipublikasikan.")
-	} else {
-		var nr [][]string
-		var rest int64
-		for i, c := range bd.nations {
-			if i < briefTopNations {
-				nr = append(nr, []string{c.key, angka(c.count)})
-			} else {
-				rest += c.count
-			}
-		}
-		if rest > 0 {
-			nr = append(nr, []string{"Lainnya", angka(rest)})
-		}
-		d.table([]column{{"Kewarganegaraan (ISO 3166)", 120, "L"}, {"Orang", 62, "R"}}, nr, nil)
-	}
-	d.note(fmt.Sprintf("Perlindungan data pribadi: orang asing dihitung per sel peta (heksagon H3 resolusi %d, sekitar 5 km²); sel, atau bagian sel "+
-		"menurut jenis izin atau kewarganegaraan, dengan kurang dari %d orang tidak ditampilkan dan tidak ikut dijumlahkan. Angka provinsi adalah jumlah "+
-		"sel yang dipublikasikan, sehingga bisa lebih kecil dari jumlah sebenarnya.", access.DisclosureBaseRes, access.MinPublishedCount))
-	return d.bytes()
-}
-
-func legendRow(d *doc, breaks []float64) {
-	if len(breaks) < 2 {
-		return
-	}
-	d.f.SetFont("Helvetica", "", 7.5)
-	x, y := d.f.GetX(), d.f.GetY()
-	d.f.Text(x, y+3, d.tr("Skor relatif:"))
-	x += 20
-	for i := 0; i < len(breaks)-1; i++ {
-		c := mapimage.RiskColour((float64(i) + 0.5) / float64(len(breaks)-1))
-		d.f.SetFillColor(int(c.R), int(c.G), int(c.B))
-		d.f.Rect(x, y, 6, 4, "F")
-		d.f.Text(x+7, y+3, d.tr(desimal(breaks[i], 2)+"–"+desimal(breaks[i+1], 2)))
-		x += 32
-	}
-	d.f.SetY(y + 6)
-}
-
-func scoreCell(r rankRow, k int) string {
-	if !r.has[k] {
-		return "-"
-	}
-	return desimal(r.score[k], 2)
-}
-
-func changeCell(r rankRow, k int) string {
-	if !r.has[k] || !r.hasPrev[k] || r.prev[k] == 0 {
-		return "-"
-	}
-	c := r.score[k]/r.prev[k] - 1
-	s := persen(c)
-	if c > 0 {
-		s = "+" + s
-	}
-	return s
-}
-
-func rankMove(r rankRow, k int) string {
-	if !r.has[k] || r.rank[k] == 0 {
-		return "-"
-	}
-	if r.prevRank[k] == 0 {
-		return fmt.Sprint(r.rank[k])
-	}
-	return fmt.Sprintf("%d (%d)", r.rank[k], r.prevRank[k])
 }

@@ -131,7 +131,12 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		class = "RAHASIA — memuat data pribadi (UU 27/2022); jangan digandakan"
 	}
 	d := newDoc(plan.Title, class, plan.GeneratedAt)
-	d.title("Briefing Operasi Gabungan: "+plan.Title,
+	// "Operasi Gabungan Bunga Jepun" must not read "Briefing Operasi Gabungan: Operasi Gabungan …".
+	heading := "Briefing Operasi Gabungan: " + plan.Title
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(plan.Title)), "operasi") {
+		heading = "Briefing " + plan.Title
+	}
+	d.title(heading,
 		fmt.Sprintf("Tanggal acuan %s · Wilayah: %s · %d tim", tanggal(mustDate(plan.Today), false), plan.Area.Description, len(plan.Teams)))
 
 	d.heading("Ringkasan sasaran")

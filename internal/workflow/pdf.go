@@ -29,7 +29,10 @@ const (
 
 func newDoc(title, classification string, generated time.Time) *doc {
 	f := fpdf.New("P", "mm", "A4", "")
-	d := &doc{f: f, tr: f.UnicodeTranslatorFromDescriptor("")}
+	cp1252 := f.UnicodeTranslatorFromDescriptor("")
+	// geo/present writes the typographic minus, which cp1252 lacks: the en dash reads the same.
+	sign := strings.NewReplacer("\u2212", "\u2013")
+	d := &doc{f: f, tr: func(s string) string { return cp1252(sign.Replace(s)) }}
 	f.SetMargins(marginL, 14, marginR)
 	f.SetAutoPageBreak(true, 16)
 	f.SetTitle(title, true)
@@ -118,12 +121,25 @@ func (d *doc) table(cols []column, rows [][]string, swatch func(row int) (r, g, 
 		d.f.Ln(-1)
 		d.f.SetFont("Helvetica", "", 8)
 	}
+	_, pageH := d.f.GetPageSize()
+	room := func() int { return int((pageH - 18 - d.f.GetY()) / rh) }
+	// A header with fewer than three rows under it starts on the next page.
+	if room() < min(len(rows), 3)+1 {
+		d.f.AddPage()
+	}
 	header()
+	breakAt := -1 // the row that starts the next page, when earlier than forced
+	if n := room(); n < len(rows) && len(rows)-n < 3 {
+		// No orphans: at least three rows carry over to the next page.
+		breakAt = max(1, len(rows)-3)
+	}
 	for i, row := range rows {
-		_, pageH := d.f.GetPageSize()
-		if d.f.GetY()+rh > pageH-18 {
+		if d.f.GetY()+rh > pageH-18 || i == breakAt {
 			d.f.AddPage()
 			header()
+			if n := room(); n < len(rows)-i && len(rows)-i-n < 3 {
+				breakAt = max(i+1, len(rows)-3)
+			}
 		}
 		fill := i%2 == 1
 		d.f.SetFillColor(247, 247, 247)

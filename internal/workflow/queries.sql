@@ -165,9 +165,24 @@ FROM kabupaten WHERE code = ANY($1::text[]) ORDER BY code
 -- ------------------------------------------------------------------ kanwil brief
 -- name: brief_ranking
 -- Kabupaten rollups of the province for the run's period and the month before.
-SELECT r.code, k.name, r.kind, r.period, r.weighted_score, r.prev_weighted, r.rank_province, r.cells
+-- With each row its national rank, the stored change (weighted / previous - 1)
+-- and the number of kabupaten ranked nationally in that period (the classes).
+SELECT r.code, k.name, r.kind, r.period, r.weighted_score, r.prev_weighted, r.rank_province, r.cells,
+       r.rank_national, r.change,
+       (SELECT count(*) FROM risk_rollup o
+         WHERE o.run_id = r.run_id AND o.kind = r.kind AND o.level = 'kabupaten' AND o.period = r.period) AS of_nation
 FROM risk_rollup r JOIN kabupaten k ON k.code = r.code
 WHERE r.run_id = $1 AND r.level = 'kabupaten' AND k.provinsi_code = $2 AND r.period IN ($3::date, ($3::date - interval '1 month')::date)
+
+-- name: brief_class_scores
+-- Every score of a kind and resolution in a run, ascending: the national
+-- class breaks (geo/present.Breaks), the population the API ranks cells in.
+SELECT score FROM risk_cell WHERE run_id = $1 AND kind = $2 AND res = $3 ORDER BY score
+
+-- name: brief_cell_kabupaten
+-- The kabupaten of each analysis cell of a province (coverage per kabupaten).
+SELECT h3, kabupaten_code FROM risk_cell
+WHERE run_id = $1 AND kind = $2 AND res = $3 AND kabupaten_code = ANY($4::text[])
 
 -- name: brief_hotspots
 -- The highest-scoring cells of the province with the nearest village's name.
@@ -197,3 +212,19 @@ WHERE left(r.kabupaten_code, 2) = $1
   AND r.arrival_date <= $3::date AND r.reported_on <= $3::date
   AND (r.address_kind = 'residence' OR (r.check_in <= $3::date AND (r.check_out IS NULL OR r.check_out >= $2::date)))
 GROUP BY 1, 2, 3
+
+-- name: brief_neighbours
+-- The land around a province on its map: neighbouring countries and the other
+-- provinces, clipped to the map's box ($1..$4) and simplified by $5 degrees,
+-- each with a label point on its part inside the box. $6 is the province.
+SELECT x.name, x.country, ST_AsBinary(ST_SimplifyPreserveTopology(c.g, $5)), ST_X(ST_PointOnSurface(c.g)), ST_Y(ST_PointOnSurface(c.g))
+FROM (
+    SELECT n.name_id AS name, true AS country, n.geom FROM neighbour_country n
+    WHERE n.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+    UNION ALL
+    SELECT p.name, false, p.geom FROM provinsi p
+    WHERE p.code <> $6 AND p.geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+) x
+CROSS JOIN LATERAL (SELECT ST_Intersection(x.geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AS g) c
+WHERE NOT ST_IsEmpty(c.g)
+ORDER BY x.country DESC, x.name

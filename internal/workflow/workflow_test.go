@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -492,7 +494,8 @@ func testBrief(t *testing.T, fx *fixture) {
 	}
 	// Every section the Rakor Timpora brief promises, read back from the PDF's text.
 	if text := pdfText(t, rec.Body.Bytes()); text != "" {
-		for _, want := range []string{"Brief Kanwil untuk Rakor Timpora", "Provinsi Bali", "Pokok-pokok",
+		for _, want := range []string{"Kantor Wilayah Provinsi Bali", "Rakor Timpora", "Oktober 2026", "Pokok-pokok", "Catatan dan rekomendasi",
+			"Kelas risiko nasional", "Sangat tinggi", "dari", "rata-rata nasional",
 			"Peta risiko", "Peringkat kabupaten/kota", "Denpasar", "Titik rawan",
 			"Jangkauan desa binaan di wilayah berisiko tinggi", "Orang asing menurut jenis izin",
 			"Orang asing menurut kewarganegaraan", "TERBATAS"} {
@@ -500,10 +503,20 @@ func testBrief(t *testing.T, fx *fixture) {
 				t.Errorf("brief PDF lacks %q", want)
 			}
 		}
-		for _, never := range []string{"Nama Asing", "passport", "Paspor"} {
+		// Codes become names: permit types in Bahasa, nationalities by name; no raw Gi* z.
+		for _, never := range []string{"Nama Asing", "passport", "Paspor", "VISIT", "OTHER", " CHN ", "Gi* z"} {
 			if strings.Contains(text, never) {
 				t.Errorf("brief PDF (aggregates only) contains %q", never)
 			}
+		}
+	}
+	// No page but the last ends more than a third empty (the footer aside).
+	for i, fill := range pdfPageFill(t, rec.Body.Bytes()) {
+		if fill.last {
+			break
+		}
+		if fill.used < 2.0/3 {
+			t.Errorf("brief page %d: body ends at %.0f %% of the page", i+1, 100*fill.used)
 		}
 	}
 	a := fx.audits.list()[before:]
@@ -588,4 +601,49 @@ func TestDefaultAuditorRefusesWithoutLog(t *testing.T) {
 	if err := Register(routes.New(mux.NewRouter()), Deps{}); err == nil {
 		t.Error("Register without a database accepted")
 	}
+}
+
+type pageFill struct {
+	used float64 // lowest body text (or image) as a share of the page height
+	last bool
+}
+
+// pdfPageFill reads where each page's body text ends (pdftotext -bbox),
+// leaving out the footer line; nil when poppler is not installed outside CI.
+func pdfPageFill(t *testing.T, pdf []byte) []pageFill {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is missing")
+		}
+		return nil
+	}
+	cmd := exec.Command("pdftotext", "-bbox", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	pageRe := regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
+	wordRe := regexp.MustCompile(`<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">`)
+	var fills []pageFill
+	for _, page := range strings.Split(string(out), "</page>") {
+		m := pageRe.FindStringSubmatch(page)
+		if m == nil {
+			continue
+		}
+		h, _ := strconv.ParseFloat(m[2], 64)
+		lowest := 0.0
+		for _, w := range wordRe.FindAllStringSubmatch(page, -1) {
+			y, _ := strconv.ParseFloat(w[1], 64)
+			if y < h-45 && y > lowest { // the footer sits 12 mm (34 pt) from the bottom
+				lowest = y
+			}
+		}
+		fills = append(fills, pageFill{used: lowest / h})
+	}
+	if len(fills) > 0 {
+		fills[len(fills)-1].last = true
+	}
+	return fills
 }

@@ -130,7 +130,7 @@ func TestMapInBrowser(t *testing.T) {
 	}
 
 	out := filepath.Join(web, "..", "out", "e2e")
-	cmdCtx, cmdCancel := context.WithTimeout(ctx, 5*time.Minute)
+	cmdCtx, cmdCancel := context.WithTimeout(ctx, 12*time.Minute)
 	defer cmdCancel()
 	cmd := exec.CommandContext(cmdCtx, node, "e2e/run.mjs", "--url", url, "--out", out, "--chromium", chromium,
 		"--kab", "21.71", "--name", "Batam", "--user", e2eUser, "--password", e2ePassword)
@@ -159,6 +159,7 @@ func TestMapInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test failed (%v): %s", err, summary)
 	}
+	checkAgreement(t, pool, out)
 	cancel()
 	<-done
 }

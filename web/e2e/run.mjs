@@ -27,8 +27,8 @@ if (!args.url) {
 }
 const base = new URL(args.url);
 const TIMEOUT = Number(args.timeout);
-// The risk palette of src/style.ts (drawn at opacity 1 for the pixel check).
-const RISK_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#b10026'];
+// The risk class colours of geo/present (drawn at opacity 1 for the pixel check).
+const RISK_COLORS = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#f03b20', '#bd0026'];
 
 let passed = 0, failed = 0;
 const results = [];
@@ -194,6 +194,40 @@ try {
     return 'tppo + pmi, 12 points each';
   });
 
+  await check('scorecard and ranking show the API\'s change, score and rank digit for digit', async () => {
+    // The server formats each figure once (geo/present); the page must show
+    // exactly that. The brief PDF is compared with the same figures by
+    // e2e_test.go (pdftotext), from the agreement.json written here.
+    const api = await page.evaluate((code) => window.waspada.api.kabupaten(code, null), args.kab);
+    const d = api.risks.tppo.display.id;
+    assert(d && d.change && d.rank && d.score, `API display fields missing: ${JSON.stringify(api.risks.tppo).slice(0, 200)}`);
+    const text = async (sel) => (await page.locator(sel).innerText()).replace(/\s+/g, ' ').trim();
+    const norm = (s) => s.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+    const card = {
+      change: await text('[data-testid="kab-tppo-change"]'),
+      score: await text('[data-testid="kab-tppo-score"]'),
+      rank: await text('[data-testid="kab-tppo-rank"]'),
+    };
+    assert(norm(card.change) === norm(`${d.change.arrow} ${d.change.text}`.trim()), `scorecard change "${card.change}", API "${d.change.text}" (raw ${api.risks.tppo.change})`);
+    assert(norm(card.score).startsWith(norm(d.score)), `scorecard score "${card.score}", API "${d.score}"`);
+    assert(norm(card.rank) === norm(d.rank), `scorecard rank "${card.rank}", API "${d.rank}"`);
+    await page.click('[data-tab="ranking"]');
+    const row = page.locator(`[data-testid="ranking"] tbody tr[data-code="${args.kab}"]`);
+    await row.waitFor();
+    const cells = (await row.locator('td').allInnerTexts()).map(norm);
+    const ranking = { rank: cells[0], score: cells[2], change: cells[3] };
+    assert(ranking.change === norm(`${d.change.arrow} ${d.change.text}`.trim()), `ranking change "${ranking.change}", API "${d.change.text}"`);
+    assert(ranking.score === norm(d.score.split('\u00a0')[0] + ' ×'), `ranking score "${ranking.score}", API "${d.score}"`);
+    assert(norm(d.rank).startsWith(ranking.rank + ' dari '), `ranking rank "${ranking.rank}", API "${d.rank}"`);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(args.out, 'agreement.json'), JSON.stringify({
+      kab: args.kab, name: api.name, raw_change: api.risks.tppo.change, raw_score: api.risks.tppo.score,
+      rank_national: api.risks.tppo.rank_national, of_nation: api.risks.tppo.of_nation, api: d, card, ranking,
+    }, null, 1));
+    await page.click('[data-tab="layers"]');
+    return `${api.name}: ${card.change} · ${card.score} · ${card.rank}`;
+  });
+
   await check('risk hexagons drawn in the risk colours', async () => {
     await page.click('#info-close');
     // Opacity 1 so the pixels are the palette's own colours.
@@ -214,7 +248,15 @@ try {
     const bars = await page.locator('[data-testid="factor-chart"] svg rect').count();
     const text = await page.locator('#info-body').innerText();
     assert(bars >= 3, `${bars} factor bars`);
-    assert(/Skor/.test(text) && /Peringkat nasional/.test(text) && /Gi\*/.test(text), `panel text: ${text.slice(0, 200)}`);
+    assert(/Kelas risiko/.test(text) && /rata-rata nasional/.test(text) && /Peringkat nasional/.test(text) && / dari /.test(text), `panel text: ${text.slice(0, 200)}`);
+    // Jargon only behind "Detail teknis".
+    const visible = await page.locator('#info-body').evaluate((el) => {
+      const c = el.cloneNode(true);
+      c.querySelectorAll('details').forEach((d) => d.remove());
+      return c.innerText;
+    });
+    assert(!/\bH3\b|Gi\*|\bz \d|HEKSAGON H3/.test(visible), `jargon outside Detail teknis: ${visible.slice(0, 300)}`);
+    assert(await page.locator('#info-body details.tech summary').innerText() === 'Detail teknis', 'no Detail teknis toggle');
     const api = await page.evaluate((h3) => window.waspada.api.cell('tppo', h3), target.h3);
     const label = api.factors[0].label_id;
     assert(text.includes(label), `factor label "${label}" not shown`);
@@ -247,8 +289,8 @@ try {
     await rows.first().click();
     await page.locator('[data-testid="trend-tppo"] svg path').waitFor();
     await mapIdle();
-    const eyebrow = await page.locator('#info .eyebrow').textContent();
-    assert(eyebrow.includes(code), `scorecard ${eyebrow} for row ${code}`);
+    const shown = await page.locator('#info .eyebrow').getAttribute('data-code');
+    assert(shown === code, `scorecard ${shown} for row ${code}`);
     return `${n} rows, top ${code}`;
   });
 
@@ -260,8 +302,29 @@ try {
     assert(n > 0, 'no port drawn');
     const legend = await page.locator('#legend').innerText();
     assert(/Pelabuhan utama/.test(legend), 'port kinds missing from the legend');
+    // A click on a port opens the port, not the hexagon under it.
+    const at = await page.evaluate(() => {
+      const m = window.waspada.map;
+      const r = m.getCanvas().getBoundingClientRect();
+      const covers = ['info', 'legend'].map((id) => document.getElementById(id)).filter((e) => e && !e.hidden).map((e) => e.getBoundingClientRect());
+      for (const f of m.queryRenderedFeatures({ layers: ['ports'] })) {
+        const p = m.project(f.geometry.coordinates);
+        const x = r.left + p.x, y = r.top + p.y;
+        if (p.x < 10 || p.y < 10 || p.x > r.width - 10 || p.y > r.height - 10) continue;
+        if (covers.some((b) => x >= b.left - 8 && x <= b.right + 8 && y >= b.top - 8 && y <= b.bottom + 8)) continue;
+        return { x, y, name: f.properties.name };
+      }
+      return null;
+    });
+    assert(at, 'no port clear of the panels to click');
+    await page.mouse.click(at.x, at.y);
+    const popup = page.locator('[data-testid="point-popup"]');
+    await popup.waitFor();
+    const ptext = await popup.innerText();
+    assert(ptext.includes(at.name) && /Jenis/.test(ptext), `port popup says "${ptext}"`);
+    await page.locator('.maplibregl-popup-close-button').click();
     await page.uncheck('input[data-layer="ports"]');
-    return `${n} ports drawn`;
+    return `${n} ports drawn; popup "${at.name}"`;
   });
 
   await check('change since previous period colours the kabupaten', async () => {
@@ -274,7 +337,7 @@ try {
     await page.click('[data-tab="ranking"]');
     const sorted = await page.locator('[data-testid="ranking"] th[aria-sort="descending"]').innerText();
     assert(total > 1000 && counts.filter((c) => c > 0).length >= 2, `only ${total} change-coloured pixels [${counts}]`);
-    assert(sorted.includes('Δ'), `ranking sorted by "${sorted}"`);
+    assert(sorted.includes('Perubahan'), `ranking sorted by "${sorted}"`);
     await page.uncheck('#change-toggle');
     await page.click('[data-tab="layers"]');
     await page.uncheck('input[data-layer="choropleth"]');
@@ -313,6 +376,26 @@ try {
     assert(last.startsWith(label), `trend ends at "${last}", want ${label}`);
     await sel.selectOption({ index: 0 });
     return `${value} (${label})`;
+  });
+
+  await check('screenshots at z5, z9 and z13 over Batam, Kupang and Jakarta (desktop and phone)', async () => {
+    await page.click('#info-close').catch(() => {});
+    const places = { batam: [104.03, 1.08], kupang: [123.6, -10.18], jakarta: [106.85, -6.2] };
+    const shots = [];
+    for (const [size, vp] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      await page.setViewportSize(vp);
+      for (const [name, center] of Object.entries(places)) {
+        for (const zoom of size === 'phone' ? [9] : [5, 9, 13]) {
+          await page.evaluate(([c, z]) => window.waspada.map.jumpTo({ center: c, zoom: z }), [center, zoom]);
+          await mapIdle();
+          const file = path.join(args.out, `${size}-${name}-z${zoom}.png`);
+          await page.screenshot({ path: file });
+          shots.push(`${size}-${name}-z${zoom}.png`);
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
+    return shots.join('; ');
   });
 
   const before = [consoleErrors.length, failedRequests.length];

@@ -195,6 +195,13 @@ try {
       await page.mouse.click(box.x + x, box.y + y);
       await page.waitForTimeout(150);
     }
+    // A stray fifth vertex, taken back with "undo".
+    await page.mouse.click(box.x + (px[0][0] + px[2][0]) / 2, box.y + (px[0][1] + px[2][1]) / 2);
+    await page.waitForTimeout(150);
+    const five = await page.locator('[data-testid="op-draw-info"]').textContent();
+    await page.click('[data-testid="op-undo"]');
+    const four = await page.locator('[data-testid="op-draw-info"]').textContent();
+    assert(/5/.test(five) && /4/.test(four), `undo: "${five}" -> "${four}"`);
     await page.mouse.click(box.x + px[0][0], box.y + px[0][1]); // the first vertex closes the ring
     await page.waitForTimeout(200);
     const info = await page.locator('[data-testid="op-draw-info"]').textContent();
@@ -205,6 +212,19 @@ try {
     // Drawing clicks are the drawing's own: the shell's info panel stays shut.
     assert(await page.locator('#info').isHidden(), 'the info panel opened on a drawing click');
     return info;
+  });
+
+  await check('operation planner: the area can be uploaded as GeoJSON', async () => {
+    const ring = [[115.205, -8.69], [115.23, -8.69], [115.23, -8.65], [115.205, -8.65], [115.205, -8.69]];
+    const fc = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }] };
+    await page.setInputFiles('[data-testid="op-upload"]', { name: 'area.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(fc)) });
+    const info = page.locator('[data-testid="op-draw-info"]');
+    await page.waitForFunction(() => /area\.geojson/.test(document.querySelector('[data-testid="op-draw-info"]')?.textContent ?? ''));
+    const text = await info.textContent();
+    assert(/4/.test(text), `upload info "${text}"`);
+    await page.evaluate(() => window.waspada.map.jumpTo({ center: [115.2175, -8.67], zoom: 13 }));
+    await mapIdle();
+    return text;
   });
 
   await check('operation planner: pick a starting point on the map', async () => {

@@ -6,9 +6,22 @@ export type Kind = 'tppo' | 'pmi';
 export interface Run { id: number; period: string; train_until?: string; resolution: number; finished_at: string | null }
 export interface Periods { latest: Run | null; periods: string[]; runs: Run[] }
 
+/** A change between periods as the server formats it (geo/present). */
+export interface ChangeText { pct: number; text: string; arrow: string; dir: 'up' | 'down' | 'flat' }
+
+/** One language's display strings of a figure (internal/api/present.go). */
+export interface Figures {
+  score: string; value: string; class: string; rank?: string; rank_in?: string; change?: ChangeText; top?: string;
+}
+export type Display = Record<'id' | 'en', Figures>;
+
+/** A national risk class (geo/present's table). */
+export interface RiskClass { level: number; id: string; label_id: string; label_en: string; top_percent: number; colour: string }
+export interface Presentation { classes: RiskClass[]; run_id: number; kind: Kind; breaks: Record<string, number[]> }
+
 export interface Factor {
   name: string; label_id: string; label_en: string;
-  value: number | null; suppressed?: boolean;
+  value: number | null; suppressed?: boolean; display?: Record<'id' | 'en', string>;
   contribution: number; rr: number; coefficient: number; kept: boolean;
 }
 
@@ -17,13 +30,14 @@ export interface CellInfo {
   gi_z: number | null; gi_p: number | null; gi_bin: number | null;
   rank_national: number; cells_national: number; rank_kabupaten: number; cells_kabupaten: number;
   kabupaten_code: string | null; kabupaten_name: string | null; provinsi_code: string | null; provinsi_name: string | null;
-  center: [number, number]; factors: Factor[];
+  center: [number, number]; factors: Factor[]; class: number; display: Display;
 }
 
 export interface RiskCard {
   score: number | null; mean: number | null; max: number | null; cells: number;
   rank_province: number | null; rank_national: number | null; of_province: number; of_nation: number;
   previous: number | null; change: number | null; trend: Array<{ period: string; score: number }>;
+  class: number | null; display?: Display;
 }
 
 export interface Kabupaten {
@@ -36,6 +50,7 @@ export interface RankRow {
   code: string; name: string; provinsi_code: string; provinsi_name: string;
   score: number; max: number; mean: number; rank_national: number; rank_province: number | null;
   previous: number | null; change: number | null; center: [number, number];
+  of_nation: number; class: number | null; display: Display;
 }
 export interface Ranking { kind: Kind; run_id: number; period: string; sort: string; order: string; scope: string[] | null; rows: RankRow[] }
 
@@ -75,7 +90,7 @@ export class Api {
     }
     if (res.status === 401) {
       this.unauthorized();
-      throw new ApiError(401, 'login required');
+      throw new ApiError(401, 'unauthorized');
     }
     let body: unknown = null;
     try {
@@ -100,6 +115,7 @@ export class Api {
     if (period) q.set('period', period);
     return this.get<Ranking>('/api/ranking?' + q.toString());
   }
+  presentation(kind: Kind) { return this.get<Presentation>('/api/presentation?kind=' + kind); }
   search(q: string, signal?: AbortSignal) {
     return this.get<{ query: string; results: Place[] }>('/api/search?' + new URLSearchParams({ q }).toString(), signal);
   }

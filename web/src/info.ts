@@ -2,9 +2,9 @@
 // contributions as bars) or a kabupaten's scorecard (both risks, ranks,
 // change, 12-period trend).
 import type { App } from './main';
-import type { CellInfo, Kabupaten, Kind } from './api';
+import type { CellInfo, Figures, Kabupaten, Kind } from './api';
 import { barChart, lineChart } from './charts';
-import { GI_COLORS, SCORE_BREAKS, SCORE_COLORS } from './style';
+import { GI_COLORS, classColour } from './style';
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -15,10 +15,38 @@ function node<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?
   return e;
 }
 
-function scoreColor(v: number): string {
-  let i = 0;
-  while (i < SCORE_BREAKS.length && v >= SCORE_BREAKS[i]) i++;
-  return SCORE_COLORS[i];
+/** A definition list of stats; each value may carry a class swatch and a second line. */
+function statList(): [HTMLElement, (label: string, value: string, opts?: { cls?: string; swatch?: string; sub?: string; testid?: string }) => void] {
+  const stats = node('dl', 'stats');
+  return [stats, (label, value, opts = {}) => {
+    const d = node('div', 'stat');
+    const dd = node('dd', opts.cls, value);
+    if (opts.testid) dd.dataset.testid = opts.testid;
+    if (opts.swatch) {
+      const s = node('span', 'swatch');
+      s.style.background = opts.swatch;
+      dd.prepend(s);
+    }
+    if (opts.sub) dd.append(node('span', 'cls', opts.sub));
+    d.append(node('dt', undefined, label), dd);
+    stats.append(d);
+  }];
+}
+
+/** "Detail teknis": the figures behind the plain-language ones. */
+function techDetails(title: string, rows: Array<[string, string]>): HTMLElement {
+  const det = node('details', 'tech');
+  det.append(node('summary', undefined, title));
+  const dl = node('dl');
+  for (const [k, v] of rows) dl.append(node('dt', undefined, k), node('dd', undefined, v));
+  det.append(dl);
+  return det;
+}
+
+/** The change line: arrow and signed percentage, as the server formatted it. */
+export function changeText(f: Figures | undefined): string {
+  if (!f?.change) return '–';
+  return `${f.change.arrow ? f.change.arrow + ' ' : ''}${f.change.text}`;
 }
 
 type Shown = { type: 'cell'; h3: string } | { type: 'kab'; code: string } | null;
@@ -70,7 +98,7 @@ export class InfoPanel {
   private fail(e: unknown) {
     if ((e as Error)?.name === 'AbortError') return;
     const status = (e as { status?: number }).status;
-    const msg = status === 0 ? this.app.i18n.t('status.server')
+    const msg = status === 401 ? this.app.i18n.t('login.required') : status === 0 ? this.app.i18n.t('status.server')
       : status === 403 ? this.app.i18n.t('status.forbidden') : (e as Error).message;
     $('info-body').replaceChildren(node('p', 'error', msg));
   }
@@ -102,32 +130,23 @@ export class InfoPanel {
 
   private renderCell(c: CellInfo) {
     const t = this.app.i18n;
+    const d = c.display[t.lang];
     const body = $('info-body');
     body.replaceChildren();
     const head = node('div', 'info-head');
-    head.append(node('div', 'eyebrow', `${t.t('cell.title')} H3 r${c.res} · ${t.tr(`kind.${c.kind}`)}`));
-    const title = node('h2', undefined, c.kabupaten_name ?? c.h3);
+    head.append(node('div', 'eyebrow', `${t.t('cell.title')} · ${t.tr(`kind.${c.kind}`)} · ${t.month(c.period)}`));
+    const title = node('h2', undefined, c.kabupaten_name ?? t.t('cell.title'));
     head.append(title);
     if (c.provinsi_name) head.append(node('div', 'sub', c.provinsi_name));
     body.append(head);
 
-    const stats = node('dl', 'stats');
-    const stat = (label: string, value: string, swatch?: string) => {
-      const d = node('div', 'stat');
-      const dd = node('dd', undefined, value);
-      if (swatch) {
-        const s = node('span', 'swatch');
-        s.style.background = swatch;
-        dd.prepend(s);
-      }
-      d.append(node('dt', undefined, label), dd);
-      stats.append(d);
-    };
-    stat(t.t('cell.score'), t.num(c.score, 2), scoreColor(c.score));
-    stat(t.t('cell.rank_nat'), `${t.num(c.rank_national, 0)} / ${t.num(c.cells_national, 0)}`);
-    if (c.kabupaten_code) stat(t.t('cell.rank_kab'), `${t.num(c.rank_kabupaten, 0)} / ${t.num(c.cells_kabupaten, 0)}`);
+    const [stats, stat] = statList();
+    stat(t.t('cell.class'), d.class, { swatch: classColour(c.class), sub: d.top, testid: 'cell-class' });
+    stat(t.t('cell.score'), d.score, { testid: 'cell-score' });
+    if (d.rank) stat(t.t('cell.rank_nat'), d.rank, { testid: 'cell-rank' });
+    if (c.kabupaten_code && d.rank_in) stat(t.t('cell.rank_kab'), d.rank_in);
     const bin = c.gi_bin ?? 0;
-    stat(t.t('cell.gi'), t.tr(`gi.${bin}`) + (c.gi_z !== null ? ` (z ${t.num(c.gi_z, 2)})` : ''), GI_COLORS[String(bin)]);
+    stat(t.t('cell.hotspot'), t.tr(`gi.${bin}`), bin !== 0 ? { swatch: GI_COLORS[String(bin)] } : {});
     body.append(stats);
 
     body.append(node('h3', undefined, t.t('cell.factors')));
@@ -135,8 +154,9 @@ export class InfoPanel {
     // Largest effect first: the reason a cell is red should be the first line.
     factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     const bars = factors.map((f) => ({
-      label: t.lang === 'id' ? f.label_id : f.label_en,
-      note: f.suppressed ? t.t('cell.suppressed') : t.num(f.value, 1),
+      // "(log)" is how the model uses the value, not what it is: technical detail.
+      label: (t.lang === 'id' ? f.label_id : f.label_en).replace(/ \(log\)$/, ''),
+      note: f.suppressed ? t.t('cell.suppressed') : f.display ? f.display[t.lang] : t.num(f.value, 1),
       value: f.contribution,
       text: `×${t.num(Math.exp(f.contribution), 2)}`,
       muted: !f.kept,
@@ -147,8 +167,15 @@ export class InfoPanel {
     body.append(chart);
     body.append(node('p', 'note', t.t('cell.factor_help')));
     if (c.res < c.run_resolution) {
-      body.append(node('p', 'note', t.t('cell.aggregate').replace('{r}', String(c.run_resolution))));
+      body.append(node('p', 'note', t.t('cell.aggregate')));
     }
+    body.append(techDetails(t.t('tech.title'), [
+      [t.t('tech.raw'), d.value],
+      [t.t('tech.cell'), c.h3],
+      [t.t('tech.res'), String(c.res)],
+      [t.t('tech.gi'), c.gi_z !== null ? `${t.num(c.gi_z, 2)} (${c.gi_p !== null ? t.num(c.gi_p, 3) : '–'})` : '–'],
+      [t.t('tech.run'), `#${c.run_id}`],
+    ]));
     if (c.kabupaten_code) {
       const b = node('button', 'button secondary', `${t.t('kab.title')}: ${c.kabupaten_name}`);
       b.type = 'button';
@@ -162,7 +189,9 @@ export class InfoPanel {
     const body = $('info-body');
     body.replaceChildren();
     const head = node('div', 'info-head');
-    head.append(node('div', 'eyebrow', `${t.t('kab.title')} · ${k.code} · ${t.month(k.period)}`));
+    const eyebrow = node('div', 'eyebrow', `${t.t('kab.title')} · ${t.month(k.period)}`);
+    eyebrow.dataset.code = k.code;
+    head.append(eyebrow);
     head.append(node('h2', undefined, k.name));
     head.append(node('div', 'sub', k.provinsi_name));
     body.append(head);
@@ -177,26 +206,14 @@ export class InfoPanel {
         body.append(sec);
         continue;
       }
-      const stats = node('dl', 'stats');
-      const stat = (label: string, value: string, cls?: string, swatch?: string) => {
-        const d = node('div', 'stat');
-        const dd = node('dd', cls, value);
-        if (swatch) {
-          const s = node('span', 'swatch');
-          s.style.background = swatch;
-          dd.prepend(s);
-        }
-        d.append(node('dt', undefined, label), dd);
-        stats.append(d);
-      };
-      stat(t.t('cell.score'), t.num(r.score, 2), undefined, scoreColor(r.score));
-      stat(t.t('kab.rank_prov'), r.rank_province ? `${r.rank_province} ${t.t('kab.of')} ${r.of_province}` : '–');
-      stat(t.t('kab.rank_nat'), r.rank_national ? `${r.rank_national} ${t.t('kab.of')} ${r.of_nation}` : '–');
-      if (r.change !== null) {
-        const pct = r.previous ? ` (${r.change >= 0 ? '+' : ''}${t.num((100 * r.change) / r.previous, 1)}\u00a0%)` : '';
-        stat(t.t('kab.change'), `${r.change >= 0 ? '▲ +' : '▼ '}${t.num(r.change, 2)}${pct}`, r.change > 0 ? 'up' : r.change < 0 ? 'down' : '');
-      } else {
-        stat(t.t('kab.change'), '–');
+      const d = r.display?.[t.lang];
+      const [stats, stat] = statList();
+      if (d) {
+        stat(t.t('cell.class'), d.class || '–', { swatch: classColour(r.class), sub: d.top, testid: `kab-${kind}-class` });
+        stat(t.t('cell.score'), d.score, { testid: `kab-${kind}-score` });
+        stat(t.t('kab.rank_prov'), d.rank_in ?? '–', { testid: `kab-${kind}-rank-prov` });
+        stat(t.t('kab.rank_nat'), d.rank ?? '–', { testid: `kab-${kind}-rank` });
+        stat(t.t('kab.change'), changeText(d), { cls: d.change?.dir, testid: `kab-${kind}-change` });
       }
       sec.append(stats);
       sec.append(node('h4', undefined, t.t('kab.trend')));
@@ -205,6 +222,14 @@ export class InfoPanel {
       trend.append(lineChart(r.trend.map((p) => ({ label: t.month(p.period), value: p.score })), (v) => t.num(v, 2),
         320, 120, kind === 'tppo' ? '#d7301f' : '#6a51a3'));
       sec.append(trend);
+      if (d) {
+        sec.append(techDetails(t.t('tech.title'), [
+          [t.t('tech.raw'), d.value],
+          [t.t('tech.mean_max'), `${t.num(r.mean, 2)} / ${t.num(r.max, 2)}`],
+          [t.t('tech.cells'), t.num(r.cells, 0)],
+          [t.t('tech.run'), `#${k.run_id}`],
+        ]));
+      }
       body.append(sec);
     }
     const zoom = node('button', 'button secondary', t.t('kab.zoom'));

@@ -7,12 +7,13 @@ import './app.css';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { Api, ApiError, type Kind, type Me, type Periods } from './api';
 import { I18n, type Lang } from './i18n';
-import { buildStyle, choroplethFill, giFill, hexFill, binField, LAYER_GROUPS } from './style';
+import { buildStyle, choroplethFill, giFill, hexFill, binField, LAYER_GROUPS, setRiskClasses, type Breaks } from './style';
 import { renderLegend } from './legend';
 import { InfoPanel } from './info';
 import { RankingPanel } from './ranking';
 import { SearchBox } from './search';
 import { mountTools } from './toolshost';
+import { POINT_LAYERS, showPointPopup } from './popup';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -38,6 +39,8 @@ export class App {
   private tileErrors = 0;
   info!: InfoPanel;
   ranking!: RankingPanel;
+  /** Class breaks per kind and H3 resolution (GET /api/presentation). */
+  breaks: Partial<Record<Kind, Breaks>> = {};
 
   constructor() {
     const saved = localStorage.getItem('waspada.lang');
@@ -89,7 +92,7 @@ export class App {
     this.wireMapEvents();
     this.renderLayerPanel();
     this.renderLegend();
-    this.i18n.onChange(() => { this.renderLayerPanel(); this.renderLegend(); this.renderUser(); this.fillPeriods(); });
+    this.i18n.onChange(() => { this.renderLayerPanel(); this.renderLegend(); this.renderUser(); this.fillPeriods(); this.renderPeriodNote(); });
 
     const [me, periods] = await Promise.allSettled([this.api.me(), this.api.periods()]);
     if (me.status === 'fulfilled') this.me = me.value;
@@ -102,6 +105,8 @@ export class App {
       this.showError(periods.reason);
     }
     this.fillPeriods();
+    this.renderPeriodNote();
+    void this.loadClasses();
     void this.fitScope();
     mountTools(this, $('tab-tools'));
     await this.ranking.load();
@@ -122,6 +127,7 @@ export class App {
     this.markLang();
     $<HTMLSelectElement>('period-select').addEventListener('change', (e) => {
       this.period = (e.target as HTMLSelectElement).value || null;
+      this.renderPeriodNote();
       this.emit('period');
       void this.ranking.load();
       this.refreshChoropleth();
@@ -182,7 +188,7 @@ export class App {
     box.replaceChildren();
     if (!this.me) return;
     const name = document.createElement('span');
-    name.textContent = `${this.me.username} · ${this.me.role.replace('_', ' ')}`;
+    name.textContent = `${this.me.username} · ${this.i18n.tr(`role.${this.me.role}`)}`;
     name.title = this.me.national ? this.i18n.t('rank.scope_nat') : [...this.me.provinces, ...this.me.kabupaten].join(', ');
     box.append(name);
     if (this.me.csrf_token) {
@@ -227,9 +233,11 @@ export class App {
   setKind(kind: Kind) {
     if (kind === this.kind) return;
     this.kind = kind;
-    this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind));
+    this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind, this.breaks[kind]));
     this.map.setPaintProperty('hotspots', 'line-color', giFill(kind));
     this.map.setFilter('hotspots', ['!=', ['to-number', ['get', binField(kind)], 0], 0]);
+    this.map.setFilter('hotspots-halo', ['!=', ['to-number', ['get', binField(kind)], 0], 0]);
+    void this.loadClasses();
     this.emit('kind');
     this.renderLegend();
     void this.ranking.load();
@@ -309,10 +317,6 @@ export class App {
     r.addEventListener('input', () => this.setOpacity(Number(r.value)));
     op.append(os, r);
     root.append(op);
-    const note = document.createElement('p');
-    note.className = 'note';
-    note.textContent = t('layers.latest_only');
-    root.append(note);
 
     h(t('layers.context'));
     check('ports', t('layers.ports'));
@@ -327,15 +331,44 @@ export class App {
     renderLegend(this, $('legend'));
   }
 
+  /** The class table and this kind's class breaks: the hexagon fill waits for them. */
+  async loadClasses() {
+    const kind = this.kind;
+    if (this.breaks[kind]) return;
+    try {
+      const p = await this.api.presentation(kind);
+      setRiskClasses(p.classes);
+      this.breaks[kind] = p.breaks;
+      if (this.kind === kind) this.map.setPaintProperty('hexagons', 'fill-color', hexFill(kind, p.breaks));
+      this.map.setPaintProperty('choropleth', 'fill-color', choroplethFill(this.changeView));
+      this.map.setPaintProperty('choropleth-overview', 'fill-color', choroplethFill(false));
+      this.renderLegend();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) this.showError(e);
+    }
+  }
+
+  /** Hexagons exist for the latest run's period only: say so when another period is chosen. */
+  private renderPeriodNote() {
+    const box = $('period-note');
+    const other = !!this.period && !!this.latestPeriod && this.period !== this.latestPeriod;
+    box.hidden = !other;
+    if (other) {
+      box.textContent = this.i18n.t('period.hex_latest').replace('{latest}', this.i18n.month(this.latestPeriod!))
+        .replaceAll('{chosen}', this.i18n.month(this.period!));
+    }
+  }
+
   /** Colours the kabupaten choropleth from the ranking of the selected period. */
   refreshChoropleth() {
     const rows = this.ranking.rows;
     if (!this.map.getSource('kabupaten')) return;
     this.map.removeFeatureState({ source: 'kabupaten', sourceLayer: 'kabupaten' });
     for (const r of rows) {
-      const rel = r.change !== null && r.previous ? (100 * r.change) / r.previous : null;
+      // v: the national class level; c: the change in percent (the API's ratio × 100, rounded by the server).
+      const c = r.display?.id.change?.pct ?? null;
       this.map.setFeatureState({ source: 'kabupaten', sourceLayer: 'kabupaten', id: Number(r.code.replace('.', '')) },
-        { v: r.score, c: rel });
+        { v: r.class, c });
     }
   }
 
@@ -344,6 +377,13 @@ export class App {
   private wireMapEvents() {
     const m = this.map;
     m.on('click', (e) => {
+      // A point (port, worksite, incident, resident…) opens itself, not the hexagon under it.
+      const points = POINT_LAYERS.filter((l) => m.getLayer(l) && m.getLayoutProperty(l, 'visibility') === 'visible');
+      const pt = points.length ? m.queryRenderedFeatures([[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]], { layers: points })[0] : undefined;
+      if (pt) {
+        showPointPopup(this, pt.layer.id.replace(/-count$/, ''), e.lngLat, pt.properties ?? {});
+        return;
+      }
       const layers = ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none');
       const feats = m.queryRenderedFeatures(e.point, { layers });
       const hex = feats.find((f) => f.layer.id === 'hexagons' && f.properties?.[`${this.kind}_score`] !== undefined) ??
@@ -356,7 +396,7 @@ export class App {
       const kab = ch ? String(ch.properties.code) : this.kabupatenAt(e.point);
       if (kab) this.info.showKabupaten(kab);
     });
-    for (const l of ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview']) {
+    for (const l of ['hexagons', 'hotspots', 'choropleth', 'choropleth-overview', ...POINT_LAYERS]) {
       m.on('mouseenter', l, () => { m.getCanvas().style.cursor = 'pointer'; });
       m.on('mouseleave', l, () => { m.getCanvas().style.cursor = ''; });
     }

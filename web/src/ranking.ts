@@ -2,7 +2,8 @@
 // sortable by score, change or name; a click flies there and opens the scorecard.
 import type { App } from './main';
 import type { RankRow } from './api';
-import { CHANGE_BREAKS, CHANGE_COLORS, SCORE_BREAKS, SCORE_COLORS } from './style';
+import { CHANGE_BREAKS, CHANGE_COLORS, classColour } from './style';
+import { changeText } from './info';
 
 function classColor(v: number, breaks: number[], colors: string[]): string {
   let i = 0;
@@ -21,6 +22,14 @@ export class RankingPanel {
   constructor(private app: App, private root: HTMLElement) {
     app.i18n.onChange(() => this.render());
     this.render();
+  }
+
+  /** The user's scope by name: province names from the rows, kabupaten names for kabupaten codes. */
+  private scopeNames(): string[] {
+    const me = this.app.me!;
+    const prov = new Map(this.rows.map((r) => [r.provinsi_code, r.provinsi_name]));
+    const kab = new Map(this.rows.map((r) => [r.code, r.name]));
+    return [...me.provinces.map((c) => prov.get(c) ?? c), ...me.kabupaten.map((c) => kab.get(c) ?? c)];
   }
 
   setSort(sort: string) {
@@ -43,7 +52,7 @@ export class RankingPanel {
       if (seq !== this.seq) return;
       const status = (e as { status?: number }).status;
       this.rows = [];
-      this.error = status === 404 ? this.app.i18n.t('period.none') : status === 0 ? this.app.i18n.t('status.server') : (e as Error).message;
+      this.error = status === 404 ? this.app.i18n.t('period.none') : status === 401 ? this.app.i18n.t('login.required') : status === 0 ? this.app.i18n.t('status.server') : (e as Error).message;
     } finally {
       if (seq === this.seq) {
         this.loading = false;
@@ -58,7 +67,7 @@ export class RankingPanel {
     this.root.replaceChildren();
     const h = document.createElement('h3');
     const scope = this.app.me && !this.app.me.national
-      ? `${t.t('rank.scope')}: ${[...this.app.me.provinces, ...this.app.me.kabupaten].join(', ')}`
+      ? `${t.t('rank.scope')}: ${this.scopeNames().join(', ')}`
       : t.t('rank.scope_nat');
     h.textContent = `${t.t('rank.title')} · ${t.tr(`kind.${this.app.kind}.short`)}`;
     const sub = document.createElement('p');
@@ -107,7 +116,9 @@ export class RankingPanel {
       head.append(th);
     };
     const num = document.createElement('th');
-    num.textContent = '#';
+    num.className = 'num rk';
+    num.textContent = t.t('rank.nat_short');
+    num.title = t.t('rank.nat');
     head.append(num);
     col('name', t.t('rank.name'));
     col('score', t.t('rank.score'), 'num');
@@ -121,7 +132,8 @@ export class RankingPanel {
       tr.tabIndex = 0;
       const rank = document.createElement('td');
       rank.className = 'num';
-      rank.textContent = String(r.rank_national);
+      rank.textContent = t.num(r.rank_national, 0);
+      rank.title = `${t.t('rank.nat')}: ${r.display[t.lang].rank ?? ''}`;
       const name = document.createElement('td');
       name.textContent = r.name;
       const prov = document.createElement('small');
@@ -131,17 +143,20 @@ export class RankingPanel {
       score.className = 'num';
       const sw = document.createElement('span');
       sw.className = 'swatch';
-      sw.style.background = classColor(r.score, SCORE_BREAKS, SCORE_COLORS);
-      score.append(sw, document.createTextNode(t.num(r.score, 2)));
+      sw.style.background = classColour(r.class);
+      const d = r.display[t.lang];
+      sw.title = d.class;
+      score.title = `${d.class} · ${d.score}`;
+      score.append(sw, document.createTextNode(`${d.score.split('\u00a0')[0]}\u00a0×`));
       const ch = document.createElement('td');
       ch.className = 'num change';
-      if (r.change !== null) {
-        const rel = Math.round((r.previous ? (100 * r.change) / r.previous : 0) * 10) / 10;
-        ch.textContent = `${rel > 0 ? '+' : rel < 0 ? '' : '±'}${t.num(rel === 0 ? 0 : rel, 1)}\u00a0%`;
-        ch.classList.add(r.change > 0 ? 'up' : r.change < 0 ? 'down' : 'flat');
+      if (d.change) {
+        // The API's change is a ratio (−0.262 = −26.2 %), formatted by the server.
+        ch.textContent = changeText(d);
+        ch.classList.add(d.change.dir);
         const dot = document.createElement('span');
         dot.className = 'swatch';
-        dot.style.background = classColor(rel, CHANGE_BREAKS, CHANGE_COLORS);
+        dot.style.background = classColor(d.change.pct, CHANGE_BREAKS, CHANGE_COLORS);
         ch.prepend(dot);
       } else {
         ch.textContent = '–';
@@ -154,5 +169,12 @@ export class RankingPanel {
     }
     table.append(thead, tbody);
     this.root.append(table);
+    const of = this.rows[0]?.of_nation;
+    if (of) {
+      const n = document.createElement('p');
+      n.className = 'note';
+      n.textContent = t.t('rank.nat_note').replace('{n}', t.num(of, 0));
+      this.root.append(n);
+    }
   }
 }

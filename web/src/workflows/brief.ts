@@ -33,7 +33,8 @@ function mount(root: HTMLElement, ctx: ToolContext) {
   }).catch((e) => ctx.status(errorText(ctx, e), 'error'));
   getJSON<{ periods: string[] }>('/api/workflow/brief/periods').then((p) => {
     period.replaceChildren(el('option', { value: '', text: t('latest') }));
-    for (const v of p.periods) period.append(el('option', { value: v, text: v }));
+    // "2026-10" -> "Okt 2026", the header's format.
+    for (const v of p.periods) period.append(el('option', { value: v, text: ctx.i18n.month(v + '-01') }));
     // Follow the period chosen in the header when a run exists for it.
     const cur = ctx.period();
     if (cur && p.periods.includes(cur)) period.value = cur;

@@ -19,6 +19,13 @@ export class PolygonDraw {
   private down: [number, number] | null = null;
   private onDown = (e: MouseEvent) => { this.down = [e.clientX, e.clientY]; };
   private onClick = (e: MouseEvent) => this.click(e);
+  private onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Backspace' || (e.key === 'z' && (e.ctrlKey || e.metaKey))) {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
+      if (this.undo()) e.preventDefault();
+    }
+  };
 
   constructor(private map: maplibregl.Map, prefix: string, private changed: () => void) {
     this.ov = new Overlays(map, prefix);
@@ -34,6 +41,7 @@ export class PolygonDraw {
     const c = this.map.getContainer();
     c.addEventListener('mousedown', this.onDown, true);
     c.addEventListener('click', this.onClick, true);
+    document.addEventListener('keydown', this.onKey);
     this.render();
     this.changed();
   }
@@ -64,6 +72,26 @@ export class PolygonDraw {
 
   vertices() { return this.pts.length; }
 
+  /** Removes the last vertex while drawing (Backspace or Ctrl+Z do the same). */
+  undo(): boolean {
+    if (!this.active || this.pts.length === 0) return false;
+    this.pts.pop();
+    this.render();
+    this.changed();
+    return true;
+  }
+
+  /** Takes a polygon from elsewhere (an uploaded GeoJSON file) as drawn. */
+  load(p: Polygon) {
+    this.stop();
+    const ring = p.coordinates[0].map(([x, y]) => [+x.toFixed(6), +y.toFixed(6)] as [number, number]);
+    if (ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1]) ring.pop();
+    this.pts = ring;
+    this.closed = ring.length >= 3;
+    this.render();
+    this.changed();
+  }
+
   polygon(): Polygon | null {
     if (!this.closed) return null;
     return { type: 'Polygon', coordinates: [[...this.pts, this.pts[0]]] };
@@ -75,6 +103,7 @@ export class PolygonDraw {
     const c = this.map.getContainer();
     c.removeEventListener('mousedown', this.onDown, true);
     c.removeEventListener('click', this.onClick, true);
+    document.removeEventListener('keydown', this.onKey);
     this.map.doubleClickZoom.enable();
     this.map.getCanvas().style.cursor = '';
   }

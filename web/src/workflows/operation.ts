@@ -4,7 +4,7 @@
 // may see personal data), splits them into compact, balanced teams and orders
 // each team's visits. Teams are drawn in distinct colours; the operation can
 // be exported as CSV, GeoJSON or a printable PDF briefing.
-import type { Feature } from 'geojson';
+import type { Feature, Polygon } from 'geojson';
 import type { Tool, ToolContext } from '../tools';
 import { el, errorText, field, fillSelect, num, Overlays, postJSON, regions, RequestError, saveResponse, tr, type Dict, type RegionItem } from './common';
 import { PointPick, PolygonDraw } from './draw';
@@ -15,6 +15,10 @@ const T: Dict = {
   drawing: ['Klik peta untuk menambah titik; klik titik pertama untuk menutup.', 'Click the map to add vertices; click the first vertex to close.'],
   finish: ['Selesai', 'Finish'],
   clearDraw: ['Hapus poligon', 'Clear polygon'],
+  undo: ['Batalkan titik terakhir', 'Undo last point'],
+  upload: ['Unggah GeoJSON', 'Upload GeoJSON'],
+  uploadBad: ['Berkas bukan GeoJSON poligon: {e}', 'Not a GeoJSON polygon: {e}'],
+  uploaded: ['Poligon dari {f}: {n} titik', 'Polygon from {f}: {n} points'],
   drawn: ['Poligon: {n} titik.', 'Polygon: {n} vertices.'],
   orCodes: ['…atau pilih kecamatan/kabupaten:', '…or choose districts/regencies:'],
   province: ['Provinsi', 'Province'], kabupaten: ['Kabupaten/Kota', 'Regency/City'], kecamatan: ['Kecamatan', 'District'],
@@ -66,6 +70,27 @@ function mount(root: HTMLElement, ctx: ToolContext) {
   // Drawing and picking the start point never listen to the map at once.
   drawBtn.addEventListener('click', () => { start.cancel(); draw.start(); });
   finishBtn.addEventListener('click', () => draw.finish());
+  const undoBtn = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'op-undo', text: t('undo') });
+  undoBtn.addEventListener('click', () => draw.undo());
+  // "(or upload GeoJSON)": the first polygon of a Feature, FeatureCollection or bare geometry.
+  const file = el('input', { type: 'file', accept: '.geojson,.json,application/geo+json,application/json', 'data-testid': 'op-upload' }) as HTMLInputElement;
+  const uploadLabel = el('label', { class: 'button secondary wf-upload' }, el('span', { text: t('upload') }), file);
+  file.addEventListener('change', async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    try {
+      const poly = firstPolygon(JSON.parse(await f.text()));
+      start.cancel();
+      draw.load(poly);
+      drawInfo.textContent = t('uploaded').replace('{f}', f.name).replace('{n}', String(draw.vertices()));
+      const xs = poly.coordinates[0].map((c) => c[0]), ys = poly.coordinates[0].map((c) => c[1]);
+      ctx.flyTo([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]);
+    } catch (e) {
+      ctx.status(t('uploadBad').replace('{e}', (e as Error).message), 'error');
+    } finally {
+      file.value = '';
+    }
+  });
   clearBtn.addEventListener('click', () => draw.clear());
 
   const prov = el('select', { 'data-testid': 'op-province' });
@@ -131,7 +156,7 @@ function mount(root: HTMLElement, ctx: ToolContext) {
 
   root.append(el('div', { class: 'wf-form' },
     el('h4', { text: t('area') }),
-    el('div', { class: 'wf-row' }, drawBtn, finishBtn, clearBtn), drawInfo,
+    el('div', { class: 'wf-row' }, drawBtn, finishBtn, undoBtn, clearBtn, uploadLabel), drawInfo,
     el('small', { class: 'wf-hint', text: t('orCodes') }),
     field(t('province'), prov), field(t('kabupaten'), kab), field(t('kecamatan'), kec),
     el('div', { class: 'wf-row' }, addBtn), chips,
@@ -251,3 +276,26 @@ export const operationPlanner: Tool = {
   title: { id: 'Perencana operasi gabungan', en: 'Joint-operation planner' },
   mount,
 };
+
+/** The first polygon (outer ring only) of a GeoJSON object. */
+function firstPolygon(g: unknown): Polygon {
+  const o = g as { type?: string; features?: unknown[]; geometry?: unknown; coordinates?: unknown; geometries?: unknown[] };
+  switch (o?.type) {
+    case 'FeatureCollection':
+    case 'GeometryCollection':
+      for (const f of (o.type === 'FeatureCollection' ? o.features : o.geometries) ?? []) {
+        try { return firstPolygon(f); } catch { /* the next one */ }
+      }
+      throw new Error('no polygon in the collection');
+    case 'Feature':
+      return firstPolygon(o.geometry);
+    case 'Polygon':
+    case 'MultiPolygon': {
+      const ring = o.type === 'Polygon' ? (o.coordinates as number[][][])?.[0] : (o.coordinates as number[][][][])?.[0]?.[0];
+      if (!Array.isArray(ring) || ring.length < 4 || !ring.every((c) => Array.isArray(c) && Number.isFinite(c[0]) && Number.isFinite(c[1])
+        && Math.abs(c[0]) <= 180 && Math.abs(c[1]) <= 90)) throw new Error('the ring needs at least 3 points in longitude/latitude');
+      return { type: 'Polygon', coordinates: [ring.map((c) => [c[0], c[1]])] };
+    }
+  }
+  throw new Error(`type ${String(o?.type)}`);
+}

@@ -23,8 +23,11 @@ const T: Dict = {
   csv: ['Unduh CSV', 'Download CSV'],
   summary: ['Desa binaan yang ada menjangkau {a} risiko wilayah; dengan {n} desa usulan menjadi {b}.',
     'Existing desa binaan cover {a} of the region\'s risk; with {n} proposed villages, {b}.'],
-  high: ['Sel berisiko tinggi (10% teratas): {c} sel, terjangkau {x} → {y}. Merah di peta: yang belum terjangkau.',
-    'High-risk cells (top 10%): {c}, covered {x} → {y}. Red on the map: still uncovered.'],
+  high: ['Sel berisiko tinggi (10 % teratas wilayah): {c} sel, terjangkau {x} → {y}. Arsir biru muda bergaris gelap di peta: yang belum terjangkau.',
+    'High-risk cells (top 10 % of the region): {c}, covered {x} → {y}. Light blue with dark outline on the map: still uncovered.'],
+  unit: ['sel-setara', 'cell-eq.'],
+  unitNote: ['Tambahan risiko: jumlah skor sel yang baru terjangkau, dalam sel-setara (1 = satu sel berisiko rata-rata nasional).',
+    'Marginal risk: the summed score of newly covered cells, in cell equivalents (1 = one cell of national-average risk).'],
   exhausted: ['Tidak ada desa lain yang menambah jangkauan.', 'No other village adds coverage.'],
   rank: ['No', '#'], desa: ['Desa', 'Village'], marginal: ['Tambahan risiko', 'Marginal risk'], share: ['Kumulatif', 'Cumulative'],
   needRegion: ['Pilih provinsi.', 'Choose a province.'],
@@ -120,14 +123,15 @@ function mount(root: HTMLElement, ctx: ToolContext) {
       const row = el('tr', { 'data-code': p.desa_code },
         el('td', { class: 'num', text: String(p.rank) }),
         el('td', {}, el('strong', { text: p.name }), el('br'), el('small', { text: `${p.kecamatan}, ${p.kabupaten}` })),
-        el('td', { class: 'num', text: num(p.marginal_risk, 1) }),
+        el('td', { class: 'num', text: `${num(p.marginal_risk, 1)}\u00a0${t('unit')}` }),
         el('td', { class: 'num', text: `${pct(p.share_before)} → ${pct(p.share_after)}` }));
       row.addEventListener('click', () => ctx.map.flyTo({ center: [p.lon, p.lat], zoom: 11 }));
       tb.append(row);
     }
     out.append(el('table', { class: 'wf-table', 'data-testid': 'sites-table' },
       el('thead', {}, el('tr', {}, ...['rank', 'desa', 'marginal', 'share'].map((k) => el('th', { text: t(k) })))), tb));
-    out.append(el('p', { class: 'wf-note', text: `${plan.region.name} · ${plan.kind.toUpperCase()} · ${plan.run.period} · ${num(plan.demand_cells)} sel, ${num(plan.candidates)} desa kandidat · ${plan.elapsed_ms} ms` }));
+    out.append(el('p', { class: 'wf-note', text: t('unitNote') }));
+    out.append(el('p', { class: 'wf-note', text: `${plan.region.name} · ${plan.kind === 'pmi' ? t('kindPmi') : t('kindTppo')} · ${ctx.i18n.month(String(plan.run.period))}` }));
     draw(plan);
   }
 
@@ -141,7 +145,8 @@ function mount(root: HTMLElement, ctx: ToolContext) {
     ov.data('circles', { type: 'FeatureCollection', features: circles });
     ov.data('existing', { type: 'FeatureCollection', features: existing });
     ov.data('picks', { type: 'FeatureCollection', features: picks });
-    ov.layer({ id: ov.id('uncovered'), type: 'fill', source: ov.id('uncovered'), paint: { 'fill-color': '#d7191c', 'fill-opacity': 0.55, 'fill-outline-color': '#7f0000' } });
+    ov.layer({ id: ov.id('uncovered'), type: 'fill', source: ov.id('uncovered'), paint: { 'fill-color': '#80deea', 'fill-opacity': 0.75, 'fill-outline-color': '#004d56' } });
+    ov.layer({ id: ov.id('uncovered-line'), type: 'line', source: ov.id('uncovered'), paint: { 'line-color': '#004d56', 'line-width': 1.2 } });
     ov.layer({ id: ov.id('circles'), type: 'fill', source: ov.id('circles'),
       paint: { 'fill-color': ['match', ['get', 'kind'], 'new', '#1a9641', '#2c7bb6'], 'fill-opacity': 0.15 } });
     ov.layer({ id: ov.id('circles-line'), type: 'line', source: ov.id('circles'),
@@ -153,6 +158,10 @@ function mount(root: HTMLElement, ctx: ToolContext) {
     ov.layer({ id: ov.id('picks-label'), type: 'symbol', source: ov.id('picks'),
       layout: { 'text-field': ['to-string', ['get', 'rank']], 'text-font': ['DejaVu Sans Bold'], 'text-size': 11, 'text-allow-overlap': true },
       paint: { 'text-color': '#ffffff' } });
+    // The village's name beside its number, so a pick can be found on the map.
+    ov.layer({ id: ov.id('picks-name'), type: 'symbol', source: ov.id('picks'),
+      layout: { 'text-field': ['get', 'name'], 'text-font': ['DejaVu Sans Bold'], 'text-size': 11, 'text-offset': [0, 1.4], 'text-anchor': 'top', 'text-optional': true },
+      paint: { 'text-color': '#0b3d16', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 } });
     ctx.flyTo(plan.region.bbox);
   }
 
