@@ -48,8 +48,8 @@ func Tables(kind string) []Table {
 	case "incidents":
 		return []Table{{Name: "incident", Key: "t.id", StageKey: "id", NullCol: "id", Geom: true}}
 	case "indicators":
-		return []Table{{Name: "indicator", Key: "t.kabupaten_code || '|' || t.period::text || '|' || t.name",
-			StageKey: "kabupaten_code || '|' || period::text || '|' || indicator", NullCol: "kabupaten_code"}}
+		return []Table{{Name: "indicator", Key: "t.kabupaten_code || '|' || to_char(t.period, 'YYYY-MM-DD') || '|' || t.name",
+			StageKey: "kabupaten_code || '|' || to_char(period, 'YYYY-MM-DD') || '|' || indicator", NullCol: "kabupaten_code"}}
 	}
 	return nil
 }

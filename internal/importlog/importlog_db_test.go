@@ -201,3 +201,33 @@ func values(m map[string]backup.TableSum) []backup.TableSum {
 	}
 	return out
 }
+
+// Indicators are keyed by kabupaten, month and name: a corrected value and a
+// new month, undone, leave the first file's values.
+func TestUndoIndicators(t *testing.T) {
+	pool := testdb.Reference(t)
+	ctx := context.Background()
+	im, err := importer.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := load(t, im, "indicators", write(t, "i1.csv", "kabupaten_code,period,indicator,value\n53.01,2026-01,poverty_rate,19.8\n53.01,2026-02,poverty_rate,19.6\n"))
+	afterFirst := state(t, pool)
+	second := load(t, im, "indicators", write(t, "i2.csv", "kabupaten_code,period,indicator,value\n53.01,2026-02,poverty_rate,21.0\n53.01,2026-03,poverty_rate,19.1\n"))
+	if second.Added != 1 || second.Replaced != 1 {
+		t.Fatalf("second file: %d added, %d replaced, want 1 and 1", second.Added, second.Replaced)
+	}
+	if _, err := importlog.Undo(ctx, pool, first.ImportID, audit.Actor{Name: "lead"}); err == nil {
+		t.Fatal("undo of the first file under the second was accepted")
+	}
+	rep, err := importlog.Undo(ctx, pool, second.ImportID, audit.Actor{Name: "lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Deleted != 1 || rep.Restored != 1 {
+		t.Errorf("undo: %d deleted, %d restored, want 1 and 1", rep.Deleted, rep.Restored)
+	}
+	if got := state(t, pool); !equal(got, afterFirst) {
+		t.Errorf("after the undo: %v", backup.Diff(values(afterFirst), values(got)))
+	}
+}
