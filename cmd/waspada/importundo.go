@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/importlog"
+	"github.com/waspada-id/waspada/internal/oplog"
 )
 
 func (a *app) importList(ctx context.Context, args []string) error {
@@ -73,7 +73,7 @@ func (a *app) importUndo(ctx context.Context, args []string) error {
 		name = importlog.Operator()
 	}
 	t := time.Now()
-	rep, err := importlog.Undo(ctx, pool, id, audit.Actor{Name: name})
+	rep, err := importlog.Undo(ctx, pool, id, oplog.Actor{Name: name})
 	if err != nil {
 		return err
 	}

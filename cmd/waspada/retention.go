@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/importlog"
+	"github.com/waspada-id/waspada/internal/oplog"
 	"github.com/waspada-id/waspada/internal/retention"
 )
 
@@ -40,7 +40,7 @@ func (a *app) cmdRetention(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q\n%s", fs.Arg(0), retentionUsage)
 	}
-	actor := audit.Actor{Name: *by}
+	actor := oplog.Actor{Name: *by}
 	if actor.Name == "" {
 		actor.Name = importlog.Operator()
 	}

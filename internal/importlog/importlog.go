@@ -18,7 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/waspada-id/waspada/internal/audit"
+	"github.com/waspada-id/waspada/internal/oplog"
 )
 
 // Table is one table an import kind writes, with how a row is keyed in the
@@ -48,8 +48,8 @@ func Tables(kind string) []Table {
 	case "incidents":
 		return []Table{{Name: "incident", Key: "t.id", StageKey: "id", NullCol: "id", Geom: true}}
 	case "indicators":
-		return []Table{{Name: "indicator", Key: "t.kabupaten_code || '|' || t.period::text || '|' || t.name",
-			StageKey: "kabupaten_code || '|' || period::text || '|' || indicator", NullCol: "kabupaten_code"}}
+		return []Table{{Name: "indicator", Key: "t.kabupaten_code || '|' || to_char(t.period, 'YYYY-MM-DD') || '|' || t.name",
+			StageKey: "kabupaten_code || '|' || to_char(period, 'YYYY-MM-DD') || '|' || indicator", NullCol: "kabupaten_code"}}
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ type UndoReport struct {
 }
 
 // Undo takes import id back in one transaction and audits it as by.
-func Undo(ctx context.Context, pool *pgxpool.Pool, id int64, by audit.Actor) (*UndoReport, error) {
+func Undo(ctx context.Context, pool *pgxpool.Pool, id int64, by oplog.Actor) (*UndoReport, error) {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -292,7 +292,7 @@ func Undo(ctx context.Context, pool *pgxpool.Pool, id int64, by audit.Actor) (*U
 	if _, err := tx.Exec(ctx, "UPDATE import_log SET undone_at = now(), undone_by = $2, undone_in = $3 WHERE id = $1", id, by.Name, rep.UndoID); err != nil {
 		return nil, fmt.Errorf("mark import #%d undone: %w", id, err)
 	}
-	if err := audit.RecordTx(ctx, tx, by, "waspada import undo", audit.Entry{Action: audit.Admin, Layer: "import",
+	if err := oplog.RecordTx(ctx, tx, by, "waspada import undo", oplog.Entry{Action: oplog.Admin, Layer: "import",
 		Rows: int64(rep.Deleted + rep.Restored), Detail: map[string]any{"import_id": id, "kind": rep.Kind, "source": rep.Source,
 			"deleted": rep.Deleted, "restored": rep.Restored, "undo_id": rep.UndoID}}); err != nil {
 		return nil, err

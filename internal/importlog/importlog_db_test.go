@@ -12,10 +12,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/backup"
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/importlog"
+	"github.com/waspada-id/waspada/internal/oplog"
 	"github.com/waspada-id/waspada/internal/testdb"
 )
 
@@ -88,7 +88,7 @@ func TestUndo(t *testing.T) {
 	if b.Added != 1 || b.Replaced != 1 {
 		t.Fatalf("import B: %d added, %d replaced, want 1, 1", b.Added, b.Replaced)
 	}
-	by := audit.Actor{Name: "lead"}
+	by := oplog.Actor{Name: "lead"}
 
 	// A cannot go while B, which changed RES-2, stands; the refusal names B.
 	_, err = importlog.Undo(ctx, pool, a.ImportID, by)
@@ -173,7 +173,7 @@ func TestUndoRefusesReferencedRows(t *testing.T) {
 	ws := load(t, im, "worksites", filepath.Join("..", "importer", "testdata", "good", "worksites.geojson"))
 	load(t, im, "residences", filepath.Join("..", "importer", "testdata", "good", "residences.csv"))
 	before := state(t, pool)
-	_, err = importlog.Undo(ctx, pool, ws.ImportID, audit.Actor{Name: "lead"})
+	_, err = importlog.Undo(ctx, pool, ws.ImportID, oplog.Actor{Name: "lead"})
 	if !errors.Is(err, importlog.ErrNotUndoable) || !strings.Contains(err.Error(), "referenced") {
 		t.Fatalf("undo of referenced worksites: %v, want a refusal", err)
 	}
@@ -200,4 +200,34 @@ func values(m map[string]backup.TableSum) []backup.TableSum {
 		out = append(out, v)
 	}
 	return out
+}
+
+// Indicators are keyed by kabupaten, month and name: a corrected value and a
+// new month, undone, leave the first file's values.
+func TestUndoIndicators(t *testing.T) {
+	pool := testdb.Reference(t)
+	ctx := context.Background()
+	im, err := importer.New(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := load(t, im, "indicators", write(t, "i1.csv", "kabupaten_code,period,indicator,value\n53.01,2026-01,poverty_rate,19.8\n53.01,2026-02,poverty_rate,19.6\n"))
+	afterFirst := state(t, pool)
+	second := load(t, im, "indicators", write(t, "i2.csv", "kabupaten_code,period,indicator,value\n53.01,2026-02,poverty_rate,21.0\n53.01,2026-03,poverty_rate,19.1\n"))
+	if second.Added != 1 || second.Replaced != 1 {
+		t.Fatalf("second file: %d added, %d replaced, want 1 and 1", second.Added, second.Replaced)
+	}
+	if _, err := importlog.Undo(ctx, pool, first.ImportID, oplog.Actor{Name: "lead"}); err == nil {
+		t.Fatal("undo of the first file under the second was accepted")
+	}
+	rep, err := importlog.Undo(ctx, pool, second.ImportID, oplog.Actor{Name: "lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Deleted != 1 || rep.Restored != 1 {
+		t.Errorf("undo: %d deleted, %d restored, want 1 and 1", rep.Deleted, rep.Restored)
+	}
+	if got := state(t, pool); !equal(got, afterFirst) {
+		t.Errorf("after the undo: %v", backup.Diff(values(afterFirst), values(got)))
+	}
 }

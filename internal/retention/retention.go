@@ -20,8 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uber/h3-go/v4"
 
-	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/importlog"
+	"github.com/waspada-id/waspada/internal/oplog"
 )
 
 // Policy is how long personal data of a stay is kept.
@@ -54,7 +54,7 @@ func Get(ctx context.Context, q interface {
 }
 
 // Set changes the policy, audited.
-func Set(ctx context.Context, pool *pgxpool.Pool, p Policy, by audit.Actor) error {
+func Set(ctx context.Context, pool *pgxpool.Pool, p Policy, by oplog.Actor) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func Set(ctx context.Context, pool *pgxpool.Pool, p Policy, by audit.Actor) erro
 		p.HotelStayMonths, p.ResidentMonths, by.Name); err != nil {
 		return fmt.Errorf("set the retention policy: %w", err)
 	}
-	if err := audit.RecordTx(ctx, tx, by, "waspada retention policy", audit.Entry{Action: audit.Admin, Layer: "retention",
+	if err := oplog.RecordTx(ctx, tx, by, "waspada retention policy", oplog.Entry{Action: oplog.Admin, Layer: "retention",
 		Detail: map[string]any{"hotel_stay_months": p.HotelStayMonths, "resident_months": p.ResidentMonths,
 			"was": map[string]any{"hotel_stay_months": old.HotelStayMonths, "resident_months": old.ResidentMonths}}}); err != nil {
 		return err
@@ -96,7 +96,7 @@ type Report struct {
 
 // Apply applies the policy as of asOf (a day; zero means today) in one
 // transaction. A dry run counts and changes nothing.
-func Apply(ctx context.Context, pool *pgxpool.Pool, asOf time.Time, dryRun bool, by audit.Actor) (*Report, error) {
+func Apply(ctx context.Context, pool *pgxpool.Pool, asOf time.Time, dryRun bool, by oplog.Actor) (*Report, error) {
 	if asOf.IsZero() {
 		asOf = time.Now().UTC()
 	}
@@ -174,7 +174,7 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, asOf time.Time, dryRun bool,
 			*s.n = int(tag.RowsAffected())
 		}
 	}
-	if err := audit.RecordTx(ctx, tx, by, "waspada retention apply", audit.Entry{Action: audit.Admin, Layer: "retention",
+	if err := oplog.RecordTx(ctx, tx, by, "waspada retention apply", oplog.Entry{Action: oplog.Admin, Layer: "retention",
 		Rows: int64(rep.HotelStays + rep.Residences), Detail: map[string]any{"run_id": rep.RunID, "as_of": asOf.Format("2006-01-02"),
 			"hotel_stay_months": pol.HotelStayMonths, "resident_months": pol.ResidentMonths,
 			"hotel_stays": rep.HotelStays, "residences": rep.Residences, "identities_deleted": rep.Identities,

@@ -14,10 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/waspada-id/waspada/internal/audit"
 	"github.com/waspada-id/waspada/internal/backup"
 	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/importlog"
+	"github.com/waspada-id/waspada/internal/oplog"
 	"github.com/waspada-id/waspada/internal/retention"
 	"github.com/waspada-id/waspada/internal/testdb"
 )
@@ -85,7 +85,7 @@ func TestRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	asOf := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	by := audit.Actor{Name: "dpo"}
+	by := oplog.Actor{Name: "dpo"}
 	aggBefore := str(t, pool, aggregates)
 	before := fingerprint(t, pool)
 
@@ -165,10 +165,10 @@ func TestPolicy(t *testing.T) {
 	if p.HotelStayMonths != 24 || p.ResidentMonths != 60 {
 		t.Fatalf("default policy %+v, want 24 and 60 months", p)
 	}
-	if err := retention.Set(ctx, pool, retention.Policy{HotelStayMonths: 0, ResidentMonths: 60}, audit.Actor{Name: "dpo"}); err == nil {
+	if err := retention.Set(ctx, pool, retention.Policy{HotelStayMonths: 0, ResidentMonths: 60}, oplog.Actor{Name: "dpo"}); err == nil {
 		t.Error("a zero retention period was accepted")
 	}
-	if err := retention.Set(ctx, pool, retention.Policy{HotelStayMonths: 12, ResidentMonths: 36}, audit.Actor{Name: "dpo"}); err != nil {
+	if err := retention.Set(ctx, pool, retention.Policy{HotelStayMonths: 12, ResidentMonths: 36}, oplog.Actor{Name: "dpo"}); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ = retention.Get(ctx, pool); p.HotelStayMonths != 12 || p.ResidentMonths != 36 || p.UpdatedBy != "dpo" {

@@ -19,7 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/waspada-id/waspada/internal/audit"
+	"github.com/waspada-id/waspada/internal/oplog"
 )
 
 // Field is one named value of a record.
@@ -90,7 +90,7 @@ func Build(ctx context.Context, pool *pgxpool.Pool, passport, asUser, format str
 		return nil, err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
-	var actor audit.Actor
+	var actor oplog.Actor
 	var disabled bool
 	err = tx.QueryRow(ctx, "SELECT id, username, role, disabled FROM app_user WHERE username = $1", strings.ToLower(strings.TrimSpace(asUser))).
 		Scan(&actor.UserID, &actor.Name, &actor.Role, &disabled)
@@ -124,7 +124,7 @@ func Build(ctx context.Context, pool *pgxpool.Pool, passport, asUser, format str
 	if rep.SubjectID != "" {
 		detail["subject"] = rep.SubjectID
 	}
-	if err := audit.RecordTx(ctx, tx, actor, "waspada subject report", audit.Entry{Action: audit.Export, Layer: "subject_report",
+	if err := oplog.RecordTx(ctx, tx, actor, "waspada subject report", oplog.Entry{Action: oplog.Export, Layer: "subject_report",
 		Rows: int64(len(rep.Records)), Detail: detail}); err != nil {
 		return nil, err
 	}

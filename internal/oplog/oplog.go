@@ -1,11 +1,36 @@
-package audit
+// Package oplog writes the audit-log rows of command-line operations (import
+// undo, retention, subject reports) inside the operation's own transaction.
+// It depends on nothing of the project's, so the importer can use it without
+// an import cycle through internal/audit's tests.
+package oplog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
+
+// Actions, as in internal/audit and the audit_log CHECK.
+const (
+	Personal = "personal"
+	Export   = "export"
+	Admin    = "admin"
+)
+
+// Entry is one audited operation.
+type Entry struct {
+	Action string
+	Route  string // default: the command
+	Layer  string
+	Area   string
+	Rows   int64
+	Detail map[string]any
+}
+
+// ErrAnonymous means the operation names nobody.
+var ErrAnonymous = errors.New("audit: no operator named")
 
 // Actor is who ran a command-line operation: the operating-system account or
 // the name given with --by. Command-line operations run with the database
@@ -42,7 +67,7 @@ func RecordTx(ctx context.Context, tx pgx.Tx, a Actor, command string, e Entry) 
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (user_id, username, role, scope, action, method, route, layer, tile, area, rows_returned, ip, detail)
 		VALUES ($1, $2, $3, '', $4, 'CLI', $5, $6, '', $7, $8, 'local', $9)`,
-		a.UserID, a.Name, role, string(e.Action), route, e.Layer, e.Area, max(e.Rows, 0), detail)
+		a.UserID, a.Name, role, e.Action, route, e.Layer, e.Area, max(e.Rows, 0), detail)
 	if err != nil {
 		return fmt.Errorf("write audit record: %w", err)
 	}
