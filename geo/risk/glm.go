@@ -410,10 +410,20 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 		if err := chol.SolveVecTo(&nb, rhs); err != nil {
 			return nil, fmt.Errorf("risk: IRLS solve: %w", err)
 		}
+		// Newton steps on the observed information can overshoot far from
+		// the optimum (a heavy-tailed linear density, say): a step longer
+		// than maxStep on the standardised scale is shortened to it, which
+		// keeps the iteration finite without changing where it converges.
 		var delta float64
 		for a := 0; a < q; a++ {
 			delta = math.Max(delta, math.Abs(nb.AtVec(a)-b[a]))
-			b[a] = nb.AtVec(a)
+		}
+		shrink := 1.0
+		if delta > maxStep {
+			shrink = maxStep / delta
+		}
+		for a := 0; a < q; a++ {
+			b[a] += shrink * (nb.AtVec(a) - b[a])
 		}
 		if delta < o.Tol {
 			break
@@ -450,6 +460,9 @@ func irls(d *design, cols []int, o FitOptions, alpha float64, start []float64) (
 
 // penalised sets A to the upper triangle of the row-major ata plus the ridge
 // on the diagonal, the intercept (index 0) excepted.
+// maxStep bounds one IRLS step of any standardised coefficient.
+const maxStep = 4.0
+
 func penalised(A *mat.SymDense, ata []float64, ridge float64) {
 	q := A.SymmetricDim()
 	for a := 0; a < q; a++ {
