@@ -393,7 +393,7 @@ func snapshot(t *testing.T, ctx context.Context, pool *pgxpool.Pool, reqs []requ
 	return out
 }
 
-var runIDs = regexp.MustCompile(`(?i)\brun\s*#?\d+`)
+var runIDs = regexp.MustCompile(`(?i)\b(run|perhitungan)\s*#?\d+`)
 
 func canonical(t *testing.T, ctype string, body []byte) string {
 	switch {
