@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/waspada-id/waspada/geo/mapimage"
 	"github.com/waspada-id/waspada/internal/access"
 )
 
@@ -183,17 +185,8 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		d.heading("Peta operasi")
 		wpx, hpx := m.Size()
 		x, y, k := d.image("opmap", png, wpx, hpx, bodyW)
-		// Team numbers beside each team's first stop.
-		d.f.SetFont("Helvetica", "B", 8)
-		for _, t := range plan.Teams {
-			if len(t.Stops) == 0 {
-				continue
-			}
-			px, py := m.Pixel(orb.Point{t.Stops[0].Lon, t.Stops[0].Lat})
-			d.f.SetTextColor(0, 0, 0)
-			d.f.Text(x+px*k+1.8, y+py*k-1.2, fmt.Sprintf("T%d", t.Number))
-		}
-		d.note("Garis: urutan kunjungan tiap tim (jarak garis lurus, bukan jalan). Titik besar: hotel dan lokasi kerja. Titik hitam: tempat berangkat. Arsiran jingga: wilayah operasi (poligon/kecamatan).")
+		stopNumbers(d, m, plan, x, y, k)
+		d.note("Nomor: tim.urutan, sama dengan daftar tiap tim di bawah. Garis: urutan kunjungan tiap tim (jarak garis lurus, bukan jalan). Titik besar: hotel dan lokasi kerja. Titik hitam: tempat berangkat. Arsiran jingga: wilayah operasi (poligon/kecamatan).")
 	}
 
 	d.heading("Pembagian tim")
@@ -205,7 +198,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		}
 		trows = append(trows, []string{fmt.Sprintf("Tim %d", t.Number), angka(int64(len(t.Stops))), desimal(t.LengthKm, 1) + " km", desimal(t.NNKm, 1) + " km"})
 	}
-	d.table([]column{{"Tim", 50, "L"}, {"Titik", 30, "R"}, {"Rute (2-opt)", 51, "R"}, {"Rute awal (tetangga terdekat)", 51, "R"}}, trows,
+	d.table([]column{{"Tim", 50, "L"}, {"Titik", 30, "R"}, {"Panjang rute", 51, "R"}, {"Tanpa penataan urutan", 51, "R"}}, trows,
 		func(i int) (int, int, int, bool) {
 			c := teamRGB(plan.Teams[i].Colour)
 			return c[0], c[1], c[2], true
@@ -222,7 +215,7 @@ func (h *handlers) operationPDF(ctx context.Context, plan *OperationPlan) ([]byt
 		}
 		var srows [][]string
 		for _, s := range t.Stops {
-			srows = append(srows, []string{strconv.Itoa(s.Seq), kindID(s.Kind), s.Label, fmt.Sprintf("%.5f, %.5f", s.Lat, s.Lon)})
+			srows = append(srows, []string{fmt.Sprintf("%d.%d", t.Number, s.Seq), kindID(s.Kind), s.Label, fmt.Sprintf("%.5f, %.5f", s.Lat, s.Lon)})
 		}
 		d.table([]column{{"No", 10, "R"}, {"Jenis", 38, "L"}, {"Sasaran", 98, "L"}, {"Koordinat", 36, "L"}}, srows, nil)
 	}
@@ -241,4 +234,41 @@ func teamRGB(hex string) [3]int {
 	var r, g, b int
 	_, _ = fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b)
 	return [3]int{r, g, b}
+}
+
+// stopNumbers writes "team.seq" beside every stop of the map placed at (x, y)
+// with k mm per pixel, in the team's colour on white; where a label would
+// cover another, it tries the other sides of its stop, so that overlapping
+// teams keep readable numbers.
+func stopNumbers(d *doc, m *mapimage.Map, plan *OperationPlan, x, y, k float64) {
+	wpx, hpx := m.Size()
+	w, h := float64(wpx)*k, float64(hpx)*k
+	var placed []rect
+	d.f.SetFont("Helvetica", "B", 6.5)
+	for _, t := range plan.Teams {
+		c := teamRGB(t.Colour)
+		for _, s := range t.Stops {
+			px, py := m.Pixel(orb.Point{s.Lon, s.Lat})
+			cx, cy := x+px*k, y+py*k
+			txt := fmt.Sprintf("%d.%d", t.Number, s.Seq)
+			tw := d.f.GetStringWidth(txt) + 1.2
+			const th = 3
+			for _, off := range [][2]float64{{1.6, -th / 2}, {-1.6 - tw, -th / 2}, {-tw / 2, -1.8 - th}, {-tw / 2, 1.8}} {
+				b := rect{cx + off[0], cy + off[1], cx + off[0] + tw, cy + off[1] + th}
+				if b.x0 < x || b.y0 < y || b.x1 > x+w || b.y1 > y+h {
+					continue
+				}
+				if slices.ContainsFunc(placed, b.overlaps) {
+					continue
+				}
+				placed = append(placed, b)
+				d.f.SetFillColor(255, 255, 255)
+				d.f.Rect(b.x0, b.y0, tw, th, "F")
+				d.f.SetTextColor(c[0], c[1], c[2])
+				d.f.Text(b.x0+0.6, b.y1-0.7, txt)
+				break
+			}
+		}
+	}
+	d.f.SetTextColor(0, 0, 0)
 }
