@@ -20,6 +20,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/waspada-id/waspada/geo/mapimage"
+	"github.com/waspada-id/waspada/geo/present"
 	"github.com/waspada-id/waspada/geo/polygon"
 	"github.com/waspada-id/waspada/geo/teams"
 	"github.com/waspada-id/waspada/internal/access"
@@ -341,7 +342,7 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 			}
 		}
 		if poly != nil {
-			desc = append(desc, fmt.Sprintf("poligon %.1f km²", km2))
+			desc = append(desc, "poligon "+present.Km2(km2, present.ID))
 		}
 		if len(req.Kecamatan) > 0 {
 			desc = append(desc, "kecamatan "+strings.Join(req.Kecamatan, ", "))
