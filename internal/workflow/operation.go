@@ -20,8 +20,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/waspada-id/waspada/geo/mapimage"
-	"github.com/waspada-id/waspada/geo/present"
 	"github.com/waspada-id/waspada/geo/polygon"
+	"github.com/waspada-id/waspada/geo/present"
 	"github.com/waspada-id/waspada/geo/teams"
 	"github.com/waspada-id/waspada/internal/access"
 	"github.com/waspada-id/waspada/internal/audit"
