@@ -62,15 +62,11 @@ func (a *app) riskCompute(ctx context.Context, args []string) error {
 		}
 		o.Until = t
 	}
-	pool, err := a.openDB(ctx, 4)
+	e, done, err := a.riskEngine(ctx, 4)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	e, err := riskrun.New(pool, a.log)
-	if err != nil {
-		return err
-	}
+	defer done()
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -117,15 +113,11 @@ func (a *app) riskExport(ctx context.Context, args []string) error {
 	if *res != 0 && (*res < 5 || *res > 9) {
 		return usagef("--res %d: must be 5..9", *res)
 	}
-	pool, err := a.openDB(ctx, 2)
+	e, done, err := a.riskEngine(ctx, 2)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	e, err := riskrun.New(pool, a.log)
-	if err != nil {
-		return err
-	}
+	defer done()
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
 	if *factors {
 		if err := e.ExportFactors(ctx, w, *kind); err != nil {
@@ -170,15 +162,11 @@ func (a *app) riskEvaluate(ctx context.Context, args []string) error {
 			}
 			end = t
 		}
-		pool, err := a.openDB(ctx, 4)
+		e, done, err := a.riskEngine(ctx, 4)
 		if err != nil {
 			return err
 		}
-		defer pool.Close()
-		e, err := riskrun.New(pool, a.log)
-		if err != nil {
-			return err
-		}
+		defer done()
 		bt, err := e.Backtest(ctx, *backtest, end, *bw, riskrun.Options{})
 		if err != nil {
 			return err
@@ -203,19 +191,30 @@ func (a *app) riskEvaluate(ctx context.Context, args []string) error {
 	if t.Before(f) {
 		return usagef("--to %s is before --from %s", *to, *from)
 	}
-	pool, err := a.openDB(ctx, 2)
+	e, done, err := a.riskEngine(ctx, 2)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	e, err := riskrun.New(pool, a.log)
-	if err != nil {
-		return err
-	}
+	defer done()
 	ev, err := e.Evaluate(ctx, *kind, f, t, *bw)
 	if err != nil {
 		return err
 	}
 	ev.Print(a.stdout)
 	return nil
+}
+
+// riskEngine opens the database with conns connections and the risk engine
+// on it; done closes the pool.
+func (a *app) riskEngine(ctx context.Context, conns int32) (*riskrun.Engine, func(), error) {
+	pool, err := a.openDB(ctx, conns)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := riskrun.New(pool, a.log)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return e, pool.Close, nil
 }

@@ -133,17 +133,7 @@ func CandidateValues(sp *hexgrid.Spreader, g *hexgrid.Grid, f Factor, forms []Fo
 		}
 		return out, nil
 	}
-	pts := in.Points[f.Layer]
-	src := make([]hexgrid.Source, 0, len(pts))
-	for _, p := range pts {
-		w := p.Count
-		if f.Weighted {
-			w = p.Weight
-		}
-		if w > 0 {
-			src = append(src, hexgrid.Source{Cell: p.Cell, Weight: w})
-		}
-	}
+	src := f.sources(in.Points[f.Layer])
 	kmax := 0
 	for _, fm := range forms {
 		if fm.Influence != Proximity && fm.Influence != Density {

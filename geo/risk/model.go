@@ -36,6 +36,22 @@ func Values(g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
 	return ValuesWith(g.NewSpreader(), g, fs, in)
 }
 
+// sources are the factor's point layer as spreading sources: each point's
+// count, or its weight for a weighted factor; points weighing nothing left out.
+func (f Factor) sources(pts []Point) []hexgrid.Source {
+	src := make([]hexgrid.Source, 0, len(pts))
+	for _, p := range pts {
+		w := p.Count
+		if f.Weighted {
+			w = p.Weight
+		}
+		if w > 0 {
+			src = append(src, hexgrid.Source{Cell: p.Cell, Weight: w})
+		}
+	}
+	return src
+}
+
 // ValuesWith is Values with a spreader kept across calls (one per goroutine):
 // computing the factors of many periods, it finds each source cell's disk once.
 func ValuesWith(sp *hexgrid.Spreader, g *hexgrid.Grid, fs []Factor, in Inputs) ([][]float64, error) {
@@ -43,17 +59,7 @@ func ValuesWith(sp *hexgrid.Spreader, g *hexgrid.Grid, fs []Factor, in Inputs) (
 	for fi, f := range fs {
 		switch f.Influence {
 		case Proximity, Density:
-			pts := in.Points[f.Layer]
-			src := make([]hexgrid.Source, 0, len(pts))
-			for _, p := range pts {
-				w := p.Count
-				if f.Weighted {
-					w = p.Weight
-				}
-				if w > 0 {
-					src = append(src, hexgrid.Source{Cell: p.Cell, Weight: w})
-				}
-			}
+			src := f.sources(in.Points[f.Layer])
 			k := hexgrid.Rings(g.Res, f.RadiusKm)
 			if f.Influence == Proximity {
 				out[fi] = sp.Within(src, k)

@@ -83,16 +83,10 @@ func ForTool(t Tool, personal bool) Policy {
 	return Policy{Roles: ToolRoles(t), Personal: personal, Tool: t}
 }
 
-// Allows reports whether a principal may call a route with this policy; ok is
-// false for anonymous callers of non-public routes.
-func (pol Policy) Allows(p Principal, signedIn bool) bool {
-	if pol.Public {
-		return true
-	}
-	if !signedIn {
-		return false
-	}
-	return len(pol.Roles) == 0 || slices.Contains(pol.Roles, p.Role)
+// Allows reports whether a signed-in principal may call a route with this
+// policy (anonymous callers reach only public routes).
+func (pol Policy) Allows(p Principal) bool {
+	return pol.Public || len(pol.Roles) == 0 || slices.Contains(pol.Roles, p.Role)
 }
 
 // Describe says in words who may call the route (for the README's table and

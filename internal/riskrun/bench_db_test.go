@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/waspada-id/waspada/internal/riskrun"
+
+	"github.com/waspada-id/waspada/internal/testdb/scenario"
 )
 
 // BenchmarkComputeNational is the full compute at resolution 7 on the
@@ -16,7 +18,7 @@ import (
 // timed one is what every later compute costs. Each stage is reported as
 // s/<stage> so `make bench` shows where the time goes.
 func BenchmarkComputeNational(b *testing.B) {
-	pool := scenarioDB(b, "national", 1)
+	pool := scenario.DB(b, "national", 1)
 	e := engine(b, pool)
 	ctx := context.Background()
 	first, err := e.Compute(ctx, riskrun.Options{})

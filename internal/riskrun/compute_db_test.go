@@ -2,7 +2,6 @@ package riskrun_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -17,62 +16,14 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/waspada-id/waspada/internal/importer"
 	"github.com/waspada-id/waspada/internal/riskrun"
-	"github.com/waspada-id/waspada/internal/synth"
 	"github.com/waspada-id/waspada/internal/testdb"
+	"github.com/waspada-id/waspada/internal/testdb/scenario"
 )
 
 // demoDB is a database with the reference data and the demo scenario (seed 42)
 // imported, cloned from a template built once per test cluster.
-func demoDB(t *testing.T) *pgxpool.Pool { return scenarioDB(t, "demo", 42) }
-
-// scenarioDB is a database with the reference data and a generated scenario
-// of the given size imported, cloned from a template built once per cluster.
-func scenarioDB(t testing.TB, size string, seed uint64) *pgxpool.Pool {
-	t.Helper()
-	dataDir := testdb.DataDir(t)
-	return testdb.FromTemplate(t, "waspada_tmpl_risk"+size, func(ctx context.Context, pool *pgxpool.Pool) error {
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		im, err := importer.New(pool, quiet)
-		if err != nil {
-			return err
-		}
-		if _, err := im.Reference(ctx, dataDir); err != nil {
-			return fmt.Errorf("reference: %w", err)
-		}
-		w, err := synth.LoadWorld(dataDir)
-		if err != nil {
-			return err
-		}
-		cfg, err := synth.SizeByName(size)
-		if err != nil {
-			return err
-		}
-		ds, err := synth.Generate(w, cfg, seed)
-		if err != nil {
-			return err
-		}
-		dir, err := os.MkdirTemp("", "waspada-risk"+size+"-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		if _, err := ds.WriteDir(dir); err != nil {
-			return err
-		}
-		for _, f := range synth.Files() {
-			rep, err := im.File(ctx, f.Kind, filepath.Join(dir, f.File), false)
-			if err != nil {
-				return fmt.Errorf("import %s: %w", f.File, err)
-			}
-			if !rep.OK() {
-				return fmt.Errorf("import %s: %d problems", f.File, len(rep.Errors))
-			}
-		}
-		return nil
-	})
-}
+func demoDB(t *testing.T) *pgxpool.Pool { return scenario.DB(t, "demo", 42) }
 
 func engine(t testing.TB, pool *pgxpool.Pool) *riskrun.Engine {
 	t.Helper()

@@ -34,31 +34,19 @@ func (e *Engine) Export(ctx context.Context, w io.Writer, kind string, res int) 
 	if res < 5 || res > run.Res {
 		return fmt.Errorf("resolution %d: run %d holds resolutions 5..%d", res, run.ID, run.Res)
 	}
-	rows, err := e.pool.Query(ctx, e.q.Get("factors_of_run"), run.ID, kind)
+	names, _, err := e.runFactors(ctx, run.ID, kind)
 	if err != nil {
-		return fmt.Errorf("export: factors: %w", err)
+		return fmt.Errorf("export: %w", err)
 	}
 	header := []string{"h3", "score", "gi_z", "gi_bin", "kabupaten_code"}
-	for rows.Next() {
-		var ord int16
-		var name, lid, len_ string
-		var coef, rr float64
-		var kept bool
-		if err := rows.Scan(&ord, &name, &lid, &len_, &coef, &rr, &kept); err != nil {
-			rows.Close()
-			return fmt.Errorf("export: factors: %w", err)
-		}
+	for _, name := range names {
 		header = append(header, "contrib_"+name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("export: factors: %w", err)
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	rows, err = e.pool.Query(ctx, e.q.Get("cells_export"), run.ID, kind, res)
+	rows, err := e.pool.Query(ctx, e.q.Get("cells_export"), run.ID, kind, res)
 	if err != nil {
 		return fmt.Errorf("export: cells: %w", err)
 	}
@@ -425,24 +413,8 @@ func (e *Engine) ExportFactors(ctx context.Context, w io.Writer, kind string) er
 	for _, c := range sel.Forms {
 		choices[c.Factor] = c
 	}
-	labels := map[string]string{}
-	rows, err := e.pool.Query(ctx, e.q.Get("factors_of_run"), run.ID, kind)
+	_, labels, err := e.runFactors(ctx, run.ID, kind)
 	if err != nil {
-		return fmt.Errorf("export factors: %w", err)
-	}
-	for rows.Next() {
-		var ord int16
-		var name, lid, len_ string
-		var coef, rr float64
-		var kept bool
-		if err := rows.Scan(&ord, &name, &lid, &len_, &coef, &rr, &kept); err != nil {
-			rows.Close()
-			return fmt.Errorf("export factors: %w", err)
-		}
-		labels[name] = len_
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("export factors: %w", err)
 	}
 	cw := csv.NewWriter(w)
@@ -473,4 +445,31 @@ func (e *Engine) ExportFactors(ctx context.Context, w io.Writer, kind string) er
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// runFactors lists a run's factors of a kind in their stored order, with
+// their English labels by name.
+func (e *Engine) runFactors(ctx context.Context, runID int64, kind string) ([]string, map[string]string, error) {
+	rows, err := e.pool.Query(ctx, e.q.Get("factors_of_run"), runID, kind)
+	if err != nil {
+		return nil, nil, fmt.Errorf("factors: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	labels := map[string]string{}
+	for rows.Next() {
+		var ord int16
+		var name, lid, len_ string
+		var coef, rr float64
+		var kept bool
+		if err := rows.Scan(&ord, &name, &lid, &len_, &coef, &rr, &kept); err != nil {
+			return nil, nil, fmt.Errorf("factors: %w", err)
+		}
+		names = append(names, name)
+		labels[name] = len_
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("factors: %w", err)
+	}
+	return names, labels, nil
 }

@@ -86,7 +86,7 @@ func Guard(pol access.Policy, h http.Handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, "sign in first")
 			return
 		}
-		if !pol.Allows(p, true) {
+		if !pol.Allows(p) {
 			msg := "your role (" + string(p.Role) + ") may not use this"
 			if pol.Tool != "" {
 				msg = "your role (" + string(p.Role) + ") may not use the " + string(pol.Tool) + " tool; it is for: " + pol.Describe()

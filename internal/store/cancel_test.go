@@ -10,10 +10,11 @@ import (
 	"github.com/waspada-id/waspada/internal/testdb"
 )
 
-// A statement whose request ends stops in the database too: the pool sends a
-// cancel request, so no backend keeps computing for a client that has gone.
-// (With pgx's default of only closing the socket, the backend ran on until it
-// next wrote: for one bad polygon, minutes after the 503.)
+// A statement whose request ends stops in the database too: when a
+// request's context ends, pgx closes the connection after a cancel request
+// (pgconn's asyncClose), so no backend keeps computing for a client that has
+// gone. This holds the pool to that; work that does not answer a cancel
+// (a long GEOS repair of one polygon) is refused before SQL (geo/polygon).
 func TestStatementEndsWithItsRequest(t *testing.T) {
 	base := testdb.Empty(t)
 	pool, err := store.Open(context.Background(), testdb.URL(t, base), 2)

@@ -292,15 +292,10 @@ func (g *gen) incidents() error {
 	rng := rngFor(g.seed, stIncidents)
 	lat := g.lat
 	t0 := Today()
-	tw, err := g.tourismWeights()
+	hotelPick, err := g.hotelPicker()
 	if err != nil {
 		return err
 	}
-	hw := make([]float64, len(g.ds.Hotels))
-	for i, h := range g.ds.Hotels {
-		hw[i] = h.W * tw[h.Kab] / float64(len(g.kabHotels[h.Kab]))
-	}
-	hotelPick := sample.NewPicker(hw)
 	var out []Incident
 	monthly := make([]float64, Months)
 	for m := range monthly {
@@ -411,4 +406,18 @@ func (g *gen) incidentAt(rng *rand.Rand, kind string, v int, on time.Time, hotel
 		in.Note = "korban dieksploitasi di " + g.w.Kabs[h.Kab].Name
 	}
 	return in
+}
+
+// hotelPicker draws a destination hotel for a trafficking case, by its
+// weight and its kabupaten's tourism, shared out among the kabupaten's hotels.
+func (g *gen) hotelPicker() (*sample.Picker, error) {
+	tw, err := g.tourismWeights()
+	if err != nil {
+		return nil, err
+	}
+	hw := make([]float64, len(g.ds.Hotels))
+	for i, h := range g.ds.Hotels {
+		hw[i] = h.W * tw[h.Kab] / float64(len(g.kabHotels[h.Kab]))
+	}
+	return sample.NewPicker(hw), nil
 }

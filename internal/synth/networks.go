@@ -136,15 +136,10 @@ func (g *gen) networkIncidents(hubs map[string][]hub) error {
 	rng := rngFor(g.seed, stIncidents)
 	lat := g.lat
 	t0 := Today()
-	tw, err := g.tourismWeights()
+	hotelPick, err := g.hotelPicker()
 	if err != nil {
 		return err
 	}
-	hw := make([]float64, len(g.ds.Hotels))
-	for i, h := range g.ds.Hotels {
-		hw[i] = h.W * tw[h.Kab] / float64(len(g.kabHotels[h.Kab]))
-	}
-	hotelPick := sample.NewPicker(hw)
 	var out []Incident
 	for _, kind := range []string{"pmi", "tppo"} {
 		target := float64(g.cfg.PMI)

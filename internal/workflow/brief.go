@@ -264,7 +264,7 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 		// Coverage of high-risk analysis cells by existing desa binaan. High
 		// risk is the map's own classes: "Cukup tinggi" and above, the
 		// national top 10 % of cells.
-		cells, err := h.cells(ctx, run.id, kind, run.res, rg.Kabs)
+		cells, kabOf, err := h.cellsWithKabupaten(ctx, run.id, kind, run.res, rg.Kabs)
 		if err != nil {
 			return nil, err
 		}
@@ -273,10 +273,6 @@ func (h *handlers) gatherBrief(ctx context.Context, rg region, run briefRun) (*b
 		}
 		cv := coverage{binaan: inProv, perKab: map[string]*kabCover{}}
 		if len(cells) > 0 && len(bd.runBreaks[k]) >= briefHighLevel {
-			kabOf, err := h.cellKabupaten(ctx, run.id, kind, run.res, rg.Kabs)
-			if err != nil {
-				return nil, err
-			}
 			cv.threshold = bd.runBreaks[k][briefHighLevel-1]
 			var demand []mclp.Demand
 			var demandKab []string
@@ -437,22 +433,24 @@ func (h *handlers) classBreaks(ctx context.Context, run int64, kind string, res 
 	return present.Breaks(s), nil
 }
 
-func (h *handlers) cellKabupaten(ctx context.Context, run int64, kind string, res int, kabs []string) (map[h3.Cell]string, error) {
+// cellsWithKabupaten is cells with each cell's kabupaten, in one read.
+func (h *handlers) cellsWithKabupaten(ctx context.Context, run int64, kind string, res int, kabs []string) (map[h3.Cell]float64, map[h3.Cell]string, error) {
 	rows, err := h.db.Query(ctx, h.q.Get("brief_cell_kabupaten"), run, kind, res, kabs)
 	if err != nil {
-		return nil, fmt.Errorf("cell kabupaten: %w", err)
+		return nil, nil, fmt.Errorf("cell kabupaten: %w", err)
 	}
 	defer rows.Close()
-	out := map[h3.Cell]string{}
+	scores, kabOf := map[h3.Cell]float64{}, map[h3.Cell]string{}
 	for rows.Next() {
 		var c int64
+		var s float64
 		var kab string
-		if err := rows.Scan(&c, &kab); err != nil {
-			return nil, err
+		if err := rows.Scan(&c, &s, &kab); err != nil {
+			return nil, nil, err
 		}
-		out[h3.Cell(c)] = kab
+		scores[h3.Cell(c)], kabOf[h3.Cell(c)] = s, kab
 	}
-	return out, rows.Err()
+	return scores, kabOf, rows.Err()
 }
 
 func (h *handlers) cells(ctx context.Context, run int64, kind string, res int, kabs []string) (map[h3.Cell]float64, error) {

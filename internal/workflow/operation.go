@@ -362,16 +362,13 @@ func (h *handlers) planOperation(ctx context.Context, p access.Principal, req Op
 	if !p.National() {
 		scope = nonNil(p.ScopeCodes())
 	}
-	// Identity is read only for users who may ever see it; each row is still
-	// checked against the kabupaten rule below.
-	withIdentity := p.MayUsePersonalAnywhere()
 	var targets []Target
 	want := func(k string) bool { return slices.Contains(req.Targets, k) }
 
 	if want(kindOverstay) || want(kindExpiring) {
 		horizon := today.AddDate(0, 0, req.ExpiringDays)
 		rows, err := h.db.Query(ctx, h.q.Get("op_residents"), areaWKB, nonNil(req.Kabupaten), scope, today, horizon,
-			want(kindOverstay), want(kindExpiring), nonNil(req.Nationalities), nonNil(req.PermitTypes), withIdentity, maxTargets+1)
+			want(kindOverstay), want(kindExpiring), nonNil(req.Nationalities), nonNil(req.PermitTypes), maxTargets+1)
 		if err != nil {
 			return nil, fmt.Errorf("residents: %w", err)
 		}

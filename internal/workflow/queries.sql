@@ -91,23 +91,24 @@ SELECT code FROM kabupaten WHERE code = ANY($1::text[])
 -- name: op_residents
 -- Residents (not hotel guests: those are visited through their hotel) with an
 -- overstay ($6) or a permit expiring by $5 ($7), inside the area ($1 WKB) or
--- in the listed kabupaten ($2), within scope ($3). Identity only when $10.
+-- in the listed kabupaten ($2), within scope ($3), with their identity (the
+-- planner serves only roles with personal-data rights).
 WITH hit AS (
     SELECT r.id FROM resident r WHERE $1::bytea IS NOT NULL AND ST_Intersects(ST_GeomFromWKB($1::bytea, 4326), r.geom)
     UNION
     SELECT r.id FROM resident r WHERE r.kabupaten_code = ANY($2::text[])
 )
 SELECT r.id, r.nationality, r.permit_type, r.permit_expiry, r.kabupaten_code, ST_X(r.geom), ST_Y(r.geom),
-       CASE WHEN $10::boolean THEN i.full_name END, CASE WHEN $10::boolean THEN i.passport_number END
+       i.full_name, i.passport_number
 FROM hit JOIN resident r USING (id)
-LEFT JOIN resident_identity i ON $10::boolean AND i.resident_id = r.id
+LEFT JOIN resident_identity i ON i.resident_id = r.id
 WHERE r.address_kind = 'residence'
   AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($3::text[]) s WHERE left(r.kabupaten_code, length(s)) = s))
   AND (($6::boolean AND r.permit_expiry < $4::date) OR ($7::boolean AND r.permit_expiry >= $4::date AND r.permit_expiry <= $5::date))
   AND (cardinality($8::text[]) = 0 OR r.nationality = ANY($8::text[]))
   AND (cardinality($9::text[]) = 0 OR r.permit_type = ANY($9::text[]))
 ORDER BY r.permit_expiry, r.id
-LIMIT $11
+LIMIT $10
 
 -- name: op_hotels
 -- Hotels with foreign guests in house on $4, one row per hotel (name and
@@ -180,8 +181,8 @@ WHERE r.run_id = $1 AND r.level = 'kabupaten' AND k.provinsi_code = $2 AND r.per
 SELECT score FROM risk_cell WHERE run_id = $1 AND kind = $2 AND res = $3 ORDER BY score
 
 -- name: brief_cell_kabupaten
--- The kabupaten of each analysis cell of a province (coverage per kabupaten).
-SELECT h3, kabupaten_code FROM risk_cell
+-- Each analysis cell of a province with its score and kabupaten (coverage per kabupaten).
+SELECT h3, score, kabupaten_code FROM risk_cell
 WHERE run_id = $1 AND kind = $2 AND res = $3 AND kabupaten_code = ANY($4::text[])
 
 -- name: brief_hotspots

@@ -696,7 +696,7 @@ func TestAPIRoutesByRole(t *testing.T) {
 					code, body, hdr = w.get(a, path+query)
 				}
 				pol, ok := w.policy(method, tpl)
-				allowed := ok && pol.Allows(a.p, true)
+				allowed := ok && pol.Allows(a.p)
 				if !ok {
 					bad.add("%s %s: no policy in the route table", method, tpl)
 				} else if !allowed && code != 403 {
